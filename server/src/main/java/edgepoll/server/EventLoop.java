@@ -1,0 +1,399 @@
+package edgepoll.server;
+
+import edgepoll.sys.Errno;
+import edgepoll.sys.Net;
+import edgepoll.sys.SyscallException;
+import edgepoll.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The batch skeleton both epoll loops share: wait, dispatch each event, service owed work (ET),
+ * expire timers, close what the batch scheduled to close. {@link EtLoop} and {@link LtLoop} differ
+ * only in how they register fds and how far each readiness is drained; they read side by side
+ * (same method names: onAcceptable, onReadable, onWritable).
+ *
+ * <p>Ownership: one thread. Its confined {@link Arena}, opened and closed in {@link #run()}, owns
+ * the event array, the capture segment, the response templates and every connection buffer; the
+ * loop owns its listener fd and epoll fd and closes them, and every connection fd, when it stops.
+ * The wake eventfd belongs to the {@link Server}, which writes it to stop the loop.
+ *
+ * <p>Closing is deferred: a handler only marks a connection closed; its fd is closed after the
+ * batch, so no fd number can be reused by an accept within the batch, and events that still refer
+ * to it in the batch find it marked and are skipped. The generation in {@code data.u64} (see
+ * {@link Poller#tag}) guards the same way across batches.
+ */
+abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
+    /** Lingering close: how long a closed-for-writing connection may take to send its FIN. */
+    static final long LINGER_MS = 5_000;
+    /** How long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM, instead of spinning. */
+    static final long ACCEPT_PAUSE_MS = 100;
+    static final int DONE = 0, AGAIN = 1, CLOSED = 2;
+
+    final int index;
+    final Options options;
+    final int listenFd;
+    final int wakeFd;
+    final CountDownLatch started = new CountDownLatch(1);
+    volatile boolean stopRequested;
+    volatile int tid;
+    /** Set when the loop thread ends: its counters, safe to read after Thread.join. */
+    volatile SyscallCounters result;
+    volatile Throwable failure;
+    volatile long allocatedBytes = -1;
+
+    LoopSyscalls sys;
+    Poller poller;
+    BufferPool pool;
+    Protocol protocol;
+    /** HTTP bodies over HttpResponses.INLINE_BODY_MAX: one shared read-only segment, sent by cursor. */
+    java.lang.foreign.MemorySegment largeBody;
+    Connection[] conns = new Connection[1024];
+    int open;
+    long nowMs;
+    private long second;
+    TimerList idle;
+    final TimerList linger = new TimerList(LINGER_MS);
+    private int[] toClose = new int[256];
+    private int toCloseCount;
+
+    EventLoop(int index, Options options, int listenFd, int wakeFd) {
+        this.index = index;
+        this.options = options;
+        this.listenFd = listenFd;
+        this.wakeFd = wakeFd;
+    }
+
+    abstract int registerMask();
+
+    abstract void onAcceptable();
+
+    abstract void onEvent(Connection c, int events);
+
+    /** Owed work serviced after each batch (ET); returns true while more is owed (wait with timeout 0). */
+    boolean runOwed() {
+        return false;
+    }
+
+    /** The epoll_wait timeout: -1 (block) unless timers or a paused accept need a wake-up. */
+    int timeoutMs(boolean owed) {
+        if (owed) return 0;
+        long t = -1;
+        if (idle != null) t = idle.untilNext(nowMs);
+        long l = linger.untilNext(nowMs);
+        if (l >= 0 && (t < 0 || l < t)) t = l;
+        long a = acceptPauseRemaining();
+        if (a >= 0 && (t < 0 || a < t)) t = a;
+        return (int) Math.min(t, Integer.MAX_VALUE);
+    }
+
+    long acceptPausedUntil = -1;
+
+    long acceptPauseRemaining() {
+        return acceptPausedUntil < 0 ? -1 : Math.max(0, acceptPausedUntil - nowMs);
+    }
+
+    @Override
+    public final void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            tid = Syscalls.gettid();
+            sys = new LoopSyscalls(arena);
+            poller = new Poller(arena, sys, options.maxEvents());
+            pool = new BufferPool(arena, options.sliceSize());
+            if (options.http()) {
+                HttpResponses responses = new HttpResponses(arena, options.responseSize());
+                largeBody = responses.largeBody;
+                protocol = new HttpProtocol(responses, options.maxHeaderBytes());
+            } else {
+                protocol = new EchoProtocol();
+            }
+            idle = options.idleTimeoutMs() > 0 ? new TimerList(options.idleTimeoutMs()) : null;
+            SyscallException.check("epoll_ctl(ADD, listener)", poller.add(listenFd, listenMask(), Poller.tag(listenFd, 0)));
+            SyscallException.check("epoll_ctl(ADD, eventfd)", poller.add(wakeFd, edgepoll.sys.Epoll.EPOLLIN, Poller.tag(wakeFd, 0)));
+            started.countDown();
+            loop();
+        } catch (Throwable t) {
+            failure = t;
+            if (poller != null && result == null) {
+                try {
+                    shutdownAll();
+                } catch (Throwable suppressed) {
+                    t.addSuppressed(suppressed);
+                }
+            }
+        } finally {
+            allocatedBytes = ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+            started.countDown();
+        }
+    }
+
+    abstract int listenMask();
+
+    private void loop() throws SyscallException {
+        boolean owed = false;
+        nowMs = System.nanoTime() / 1_000_000;
+        while (!stopRequested) {
+            int n = poller.await(timeoutMs(owed));
+            if (n < 0 && n != -Errno.EINTR) {
+                throw new SyscallException("epoll_wait", -n);
+            }
+            nowMs = System.nanoTime() / 1_000_000;
+            long s = System.currentTimeMillis() / 1000;
+            if (s != second) {
+                second = s;
+                protocol.tick(s);
+            }
+            for (int i = 0; i < n; i++) {
+                long tag = poller.ready.u64(i);
+                int fd = Poller.fdOf(tag);
+                if (fd == listenFd) {
+                    onAcceptable();
+                } else if (fd != wakeFd) {
+                    Connection c = fd < conns.length ? conns[fd] : null;
+                    if (c != null && c.generation == Poller.generationOf(tag) && c.state != Connection.CLOSED) {
+                        onEvent(c, poller.ready.events(i));
+                    }
+                }
+            }
+            if (acceptPausedUntil >= 0 && nowMs >= acceptPausedUntil) {
+                acceptPausedUntil = -1;
+                onAcceptable();
+            }
+            owed = runOwed();
+            expire();
+            closeDeferred();
+        }
+        shutdownAll();
+    }
+
+    // ---- connections ------------------------------------------------------------------------
+
+    /** A new socket from accept4: registered once, idle timer armed. */
+    final void accepted(int fd) {
+        if (fd >= conns.length) {
+            conns = Arrays.copyOf(conns, Math.max(fd + 1, conns.length * 2));
+        }
+        Connection c = conns[fd];
+        if (c == null) {
+            c = conns[fd] = new Connection(fd);
+        }
+        c.open();
+        c.generation++;
+        sys.counters.accepted++;
+        open++;
+        int rc = poller.add(fd, registerMask(), Poller.tag(fd, c.generation));
+        if (rc < 0) {
+            closeNow(c);
+            return;
+        }
+        c.registered = registerMask();
+        if (idle != null) idle.arm(c, nowMs);
+    }
+
+    /** Accept errors per accept(2): retry the transient ones, pause on resource exhaustion. Returns true to keep accepting. */
+    final boolean acceptFailed(int rc) {
+        int e = -rc;
+        if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) {
+            return true;
+        }
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM, or anything unexpected: retry after a pause, never spin.
+        acceptPausedUntil = nowMs + ACCEPT_PAUSE_MS;
+        return false;
+    }
+
+    /**
+     * Reads once into the connection's input buffer (lent from the pool, compacted first).
+     * Returns read's result; {@link #lastAsked} is the byte count asked for (short-read checks).
+     */
+    final long readSome(Connection c) {
+        if (c.in == null) {
+            c.in = pool.acquire();
+        } else if (c.inPos > 0) {
+            int left = c.inLen - c.inPos;
+            if (left > 0) java.lang.foreign.MemorySegment.copy(c.in, c.inPos, c.in, 0, left);
+            c.inPos = 0;
+            c.inLen = left;
+        }
+        lastAsked = (int) c.in.byteSize() - c.inLen;
+        long n = sys.read(c.fd, c.in.asSlice(c.inLen, lastAsked), lastAsked);
+        if (n > 0) {
+            c.inLen += (int) n;
+            if (idle != null && c.state == Connection.OPEN) idle.arm(c, nowMs);
+        }
+        return n;
+    }
+
+    int lastAsked;
+
+    /**
+     * Sends queued replies and turns buffered input into more replies, until the input holds no
+     * complete request or the socket's send buffer is full. Returns DONE, AGAIN (output still
+     * pending: wait for writability) or CLOSED.
+     */
+    final int pump(Connection c) {
+        int result = DONE;
+        while (c.state == Connection.OPEN) {
+            if (c.outputPending()) {
+                result = flush(c);
+                if (result != DONE) break;
+            }
+            if (c.closeAfterFlush) {
+                finish(c);
+                result = CLOSED;
+                break;
+            }
+            if (c.buffered() == 0) break;
+            if (c.out == null) c.out = pool.acquire();
+            sys.counters.requests += protocol.process(c);
+            if (!c.outputPending()) break;  // needs more input
+            if (options.cork() && !c.corked && c.buffered() > 0) {
+                sys.setIntOption(c.fd, Net.IPPROTO_TCP, Net.TCP_CORK, 1);
+                c.corked = true;
+            }
+        }
+        if (c.corked && result != AGAIN && c.state == Connection.OPEN) {
+            sys.setIntOption(c.fd, Net.IPPROTO_TCP, Net.TCP_CORK, 0);
+            c.corked = false;
+        }
+        releaseIdleBuffers(c);
+        return result;
+    }
+
+    /** send until all queued bytes are gone (DONE), the kernel says EAGAIN (AGAIN) or the peer is gone (CLOSED). */
+    final int flush(Connection c) {
+        while (c.outPos < c.outLen) {
+            long n = sys.send(c.fd, c.out.asSlice(c.outPos, c.outLen - c.outPos), c.outLen - c.outPos);
+            if (n > 0) {
+                c.outPos += (int) n;
+            } else if (n != -Errno.EINTR) {
+                return sendFailed(c, n);
+            }
+        }
+        c.outPos = c.outLen = 0;
+        while (c.bodySent < c.bodyLength) {
+            long n = sys.send(c.fd, largeBody.asSlice(c.bodySent, c.bodyLength - c.bodySent), c.bodyLength - c.bodySent);
+            if (n > 0) {
+                c.bodySent += n;
+            } else if (n != -Errno.EINTR) {
+                return sendFailed(c, n);
+            }
+        }
+        c.bodySent = c.bodyLength = 0;
+        if (idle != null) idle.arm(c, nowMs);
+        return DONE;
+    }
+
+    private int sendFailed(Connection c, long rc) {
+        if (rc == -Errno.EAGAIN) {
+            if (idle != null) idle.arm(c, nowMs);
+            return AGAIN;
+        }
+        closeNow(c);  // EPIPE, ECONNRESET, ...: counted by errno in the counters
+        return CLOSED;
+    }
+
+    /** Everything queued is sent and the connection must end: half-close and linger, or close. */
+    private void finish(Connection c) {
+        if (c.peerClosed || !protocol.isHttp()) {
+            closeNow(c);
+            return;
+        }
+        // shutdown(SHUT_WR) sends our FIN after the reply; reading on until the client's FIN keeps
+        // unread client bytes from turning the close into an RST that could destroy the reply.
+        sys.shutdown(c.fd, Net.SHUT_WR);
+        c.state = Connection.LINGERING;
+        c.inPos = c.inLen = 0;
+        linger.arm(c, nowMs);
+        lingerRead(c);
+    }
+
+    /** Reads and discards until EOF (then close), EAGAIN, or once under LT. */
+    final void lingerRead(Connection c) {
+        while (c.state == Connection.LINGERING) {
+            c.inPos = c.inLen = 0;
+            long n = readSome(c);
+            if (n == 0 || (n < 0 && n != -Errno.EAGAIN && n != -Errno.EINTR)) {
+                closeNow(c);
+            } else if (n == -Errno.EAGAIN || !drainsToEagain()) {
+                break;
+            }
+        }
+        c.inPos = c.inLen = 0;
+        releaseIdleBuffers(c);
+    }
+
+    abstract boolean drainsToEagain();
+
+    /** The peer closed its side (read returned 0): send what is queued, then close. */
+    final void onEof(Connection c) {
+        c.peerClosed = true;
+        c.inPos = c.inLen = 0;  // an incomplete request can never complete
+        if (c.outputPending()) {
+            c.closeAfterFlush = true;
+        } else {
+            closeNow(c);
+        }
+    }
+
+    private void releaseIdleBuffers(Connection c) {
+        if (c.in != null && c.inPos == c.inLen) {
+            pool.release(c.in);
+            c.in = null;
+            c.inPos = c.inLen = 0;
+        }
+        if (c.out != null && !c.outputPending()) {
+            pool.release(c.out);
+            c.out = null;
+            c.outPos = c.outLen = 0;
+        }
+    }
+
+    /** Marks {@code c} closed now; its fd is closed after the batch. */
+    final void closeNow(Connection c) {
+        if (c.state == Connection.CLOSED || c.state == Connection.FREE) return;
+        c.state = Connection.CLOSED;
+        if (c.timerList != null) c.timerList.remove(c);
+        c.inPos = c.inLen = c.outPos = c.outLen = 0;
+        c.bodySent = c.bodyLength = 0;
+        releaseIdleBuffers(c);
+        c.owed = c.readOwed = false;
+        if (toCloseCount == toClose.length) toClose = Arrays.copyOf(toClose, toCloseCount * 2);
+        toClose[toCloseCount++] = c.fd;
+    }
+
+    private void closeDeferred() {
+        for (int i = 0; i < toCloseCount; i++) {
+            Connection c = conns[toClose[i]];
+            sys.close(c.fd);
+            c.state = Connection.FREE;
+            sys.counters.closed++;
+            open--;
+        }
+        toCloseCount = 0;
+    }
+
+    private void expire() {
+        for (Connection c; (c = linger.expired(nowMs)) != null; ) closeNow(c);
+        if (idle != null) {
+            for (Connection c; (c = idle.expired(nowMs)) != null; ) closeNow(c);
+        }
+    }
+
+    /** Stop: close every connection, the listener and the epoll fd. */
+    private void shutdownAll() {
+        for (Connection c : conns) {
+            if (c != null && (c.state == Connection.OPEN || c.state == Connection.LINGERING)) closeNow(c);
+        }
+        closeDeferred();
+        sys.close(listenFd);
+        poller.close();
+        result = sys.counters.snapshot();
+    }
+
+    /** Buffers lent now and bytes held by the pool (for the stats). */
+    long poolBytes() {
+        return pool == null ? 0 : pool.allocatedBytes();
+    }
+}

@@ -1,0 +1,87 @@
+package edgepoll.server;
+
+import edgepoll.sys.CallState;
+import edgepoll.sys.Epoll;
+import edgepoll.sys.Net;
+import edgepoll.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The one door through which an event loop reaches the kernel: each method makes exactly one
+ * syscall through {@link Syscalls} and counts it in the loop's {@link SyscallCounters}, so the
+ * counters equal what strace sees for the loop thread. Results are {@code rc >= 0} or {@code -errno}.
+ *
+ * <p>Owned by one loop thread. Its capture segment and option scratch come from the loop's
+ * confined arena and die with it.
+ */
+final class LoopSyscalls {
+    final SyscallCounters counters = new SyscallCounters();
+    private final MemorySegment cs;
+    private final MemorySegment intScratch;
+
+    LoopSyscalls(Arena arena) {
+        this.cs = CallState.allocate(arena);
+        this.intScratch = arena.allocate(ValueLayout.JAVA_INT);
+    }
+
+    int epollCreate1() {
+        int rc = Syscalls.epollCreate1(cs, Epoll.EPOLL_CLOEXEC);
+        counters.count(Sys.EPOLL_CREATE1, rc);
+        return rc;
+    }
+
+    int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
+        int rc = Syscalls.epollWait(cs, epfd, events, max, timeoutMs);
+        counters.countWait(rc);
+        return rc;
+    }
+
+    int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        int rc = Syscalls.epollCtl(cs, epfd, op, fd, event);
+        counters.count(op == Epoll.EPOLL_CTL_ADD ? Sys.EPOLL_CTL_ADD
+                : op == Epoll.EPOLL_CTL_MOD ? Sys.EPOLL_CTL_MOD : Sys.EPOLL_CTL_DEL, rc);
+        return rc;
+    }
+
+    /** accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC). */
+    int accept(int listenFd) {
+        int rc = Syscalls.accept4(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL,
+                Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC);
+        counters.count(Sys.ACCEPT4, rc);
+        return rc;
+    }
+
+    long read(int fd, MemorySegment buf, long n) {
+        long rc = Syscalls.read(cs, fd, buf, n);
+        counters.countBytes(Sys.READ, rc);
+        return rc;
+    }
+
+    /** send(fd, buf, n, MSG_NOSIGNAL): a write to a reset peer returns -EPIPE instead of raising SIGPIPE. */
+    long send(int fd, MemorySegment buf, long n) {
+        long rc = Syscalls.send(cs, fd, buf, n, Net.MSG_NOSIGNAL);
+        counters.countBytes(Sys.SEND, rc);
+        return rc;
+    }
+
+    int shutdown(int fd, int how) {
+        int rc = Syscalls.shutdown(cs, fd, how);
+        counters.count(Sys.SHUTDOWN, rc);
+        return rc;
+    }
+
+    int setIntOption(int fd, int level, int name, int value) {
+        intScratch.set(ValueLayout.JAVA_INT, 0, value);
+        int rc = Syscalls.setsockopt(cs, fd, level, name, intScratch, 4);
+        counters.count(Sys.SETSOCKOPT, rc);
+        return rc;
+    }
+
+    int close(int fd) {
+        int rc = Syscalls.close(cs, fd);
+        counters.count(Sys.CLOSE, rc);
+        return rc;
+    }
+}

@@ -1,0 +1,77 @@
+package edgepoll.server;
+
+import edgepoll.sys.Platform;
+import edgepoll.sys.SyscallException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar edgepoll.jar [options]}: starts the server (edge-triggered HTTP by default),
+ * prints {@code listening on HOST:PORT mode=MODE protocol=PROTOCOL loops=N} as its first line, and
+ * on SIGINT or SIGTERM stops the loops, writes {@code --stats-json}, prints the syscall summary to
+ * stderr and exits 0. A bad flag: one line and the usage on stderr, exit 2. A bind failure or an
+ * unsupported platform: one line, exit 1.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        String refusal = Platform.unsupportedReason();
+        if (refusal != null) {
+            System.err.println(refusal);
+            System.exit(1);
+        }
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(Options.usage());
+                return;
+            }
+        }
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("edgepoll: " + e.getMessage());
+            System.err.println(Options.usage());
+            System.exit(2);
+            return;
+        }
+        System.exit(serve(options));
+    }
+
+    static int serve(Options options) throws Exception {
+        Server server;
+        try {
+            server = Server.start(options);
+        } catch (SyscallException | IllegalArgumentException e) {
+            System.err.println("edgepoll: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        String host = options.bind().indexOf(':') >= 0 ? "[" + options.bind() + "]" : options.bind();
+        System.out.println("listening on " + host + ":" + server.port() + " mode=" + options.mode()
+                + " protocol=" + options.protocol() + " loops=" + options.loops());
+        System.out.flush();
+        StringBuilder tids = new StringBuilder("edgepoll: loop thread ids (for strace -p):");
+        for (int tid : server.loopThreadIds()) tids.append(' ').append(tid);
+        System.err.println(tids);
+        stop.await();
+        Stats stats = server.stop();
+        server.close();
+        if (options.statsJson() != null) {
+            stats.writeJson(Path.of(options.statsJson()));
+        }
+        System.err.print(stats.table());
+        int status = 0;
+        for (Stats.Loop l : stats.loops()) {
+            if (l.failure() != null) {
+                System.err.println("edgepoll: loop " + l.index() + " failed: " + l.failure());
+                status = 1;
+            }
+        }
+        return status;
+    }
+}

@@ -1,0 +1,167 @@
+package edgepoll.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every server flag and its default, parsed from the command line. A bad flag is an
+ * {@link IllegalArgumentException} whose message is the one line Main prints before the usage.
+ *
+ * @param mode          event loop: et (edge-triggered epoll) or lt (level-triggered epoll)
+ * @param drain         ET read drain: strict (read until EAGAIN) or short-read (stop at a short read)
+ * @param protocol      http or echo
+ * @param bind          numeric address to listen on
+ * @param port          TCP port; 0 lets the kernel choose
+ * @param loops         event loops, each with its own thread, epoll instance and SO_REUSEPORT listener
+ * @param backlog       listen(2) backlog (the kernel caps it at net.core.somaxconn)
+ * @param bufferSize    bytes asked of each read, and the size of a connection's input and output buffers
+ * @param maxEvents     epoll_wait batch size
+ * @param nodelay       TCP_NODELAY on accepted sockets
+ * @param cork          TCP_CORK while a batch of pipelined responses is written
+ * @param idleTimeoutMs close connections idle this long; 0 = never
+ * @param statsJson     file to write the counters to at shutdown; null = none
+ * @param responseSize  HTTP body bytes
+ * @param maxHeaderBytes largest HTTP request head (request line and headers) accepted; beyond it 431
+ */
+public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
+                      int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
+                      long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes) {
+
+    public static Options defaults() {
+        return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
+                false, false, 0, null, 13, 8192);
+    }
+
+    public boolean edgeTriggered() {
+        return mode.equals("et");
+    }
+
+    public boolean shortRead() {
+        return drain.equals("short-read");
+    }
+
+    public boolean http() {
+        return protocol.equals("http");
+    }
+
+    /** The size of one pooled connection buffer: a whole request head must fit in one. */
+    public int sliceSize() {
+        return Math.max(bufferSize, maxHeaderBytes);
+    }
+
+    public static String usage() {
+        Options d = defaults();
+        return String.join("\n",
+                "usage: java -jar edgepoll.jar [options]",
+                "  --mode et|lt                 event loop: edge- or level-triggered epoll (default " + d.mode + ")",
+                "  --drain strict|short-read    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
+                "  --protocol http|echo         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",
+                "  --bind ADDR                  numeric IPv4/IPv6 address to listen on (default " + d.bind + ")",
+                "  --port N                     TCP port, 0 = any free port (default " + d.port + ")",
+                "  --loops N                    event loops, one thread + epoll + SO_REUSEPORT listener each (default " + d.loops + ")",
+                "  --backlog N                  listen(2) backlog, capped by net.core.somaxconn (default " + d.backlog + ")",
+                "  --buffer-size BYTES          bytes per read and per connection buffer (default " + d.bufferSize + ")",
+                "  --max-events N               epoll_wait batch size (default " + d.maxEvents + ")",
+                "  --nodelay                    set TCP_NODELAY on accepted sockets (default off)",
+                "  --cork                       TCP_CORK while a batch of pipelined responses is written (default off)",
+                "  --idle-timeout DURATION      close connections idle this long, 0 = never (default 0); e.g. 30s, 500ms",
+                "  --stats-json FILE            write counters and ratios as JSON at shutdown (default none)",
+                "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
+                "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
+                "  --help                       this text");
+    }
+
+    /** Parses {@code --flag value} and {@code --flag=value} forms. */
+    public static Options parse(String[] args) {
+        Options o = defaults();
+        String mode = o.mode, drain = o.drain, protocol = o.protocol, bind = o.bind, statsJson = o.statsJson;
+        int port = o.port, loops = o.loops, backlog = o.backlog, bufferSize = o.bufferSize, maxEvents = o.maxEvents;
+        int maxHeaderBytes = o.maxHeaderBytes;
+        boolean nodelay = o.nodelay, cork = o.cork, drainGiven = false;
+        long idle = o.idleTimeoutMs, responseSize = o.responseSize;
+        List<String> a = new ArrayList<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (s.startsWith("--") && eq > 0) {
+                a.add(s.substring(0, eq));
+                a.add(s.substring(eq + 1));
+            } else {
+                a.add(s);
+            }
+        }
+        for (int i = 0; i < a.size(); i++) {
+            String flag = a.get(i);
+            switch (flag) {
+                case "--nodelay" -> nodelay = true;
+                case "--cork" -> cork = true;
+                case "--mode", "--drain", "--protocol", "--bind", "--port", "--loops", "--backlog",
+                     "--buffer-size", "--max-events", "--idle-timeout", "--stats-json", "--response-size",
+                     "--max-header-bytes" -> {
+                    if (i + 1 >= a.size()) {
+                        throw new IllegalArgumentException(flag + " needs a value");
+                    }
+                    String v = a.get(++i);
+                    switch (flag) {
+                        case "--mode" -> mode = oneOf(flag, v, "et", "lt");
+                        case "--drain" -> { drain = oneOf(flag, v, "strict", "short-read"); drainGiven = true; }
+                        case "--protocol" -> protocol = oneOf(flag, v, "http", "echo");
+                        case "--bind" -> bind = v;
+                        case "--port" -> port = (int) number(flag, v, 0, 65535);
+                        case "--loops" -> loops = (int) number(flag, v, 1, 256);
+                        case "--backlog" -> backlog = (int) number(flag, v, 1, Integer.MAX_VALUE);
+                        case "--buffer-size" -> bufferSize = (int) number(flag, v, 64, 64 << 20);
+                        case "--max-events" -> maxEvents = (int) number(flag, v, 1, 1 << 20);
+                        case "--idle-timeout" -> idle = durationMs(flag, v);
+                        case "--stats-json" -> statsJson = v;
+                        case "--response-size" -> responseSize = number(flag, v, 0, 1L << 40);
+                        case "--max-header-bytes" -> maxHeaderBytes = (int) number(flag, v, 64, 16 << 20);
+                        default -> throw new AssertionError(flag);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown option: " + flag);
+            }
+        }
+        if (drainGiven && mode.equals("lt") && drain.equals("short-read")) {
+            throw new IllegalArgumentException("--drain short-read applies to --mode et only");
+        }
+        return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
+                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes);
+    }
+
+    private static String oneOf(String flag, String v, String... allowed) {
+        for (String x : allowed) {
+            if (x.equals(v)) return v;
+        }
+        throw new IllegalArgumentException(flag + " must be one of " + String.join("|", allowed) + ", not '" + v + "'");
+    }
+
+    static long number(String flag, String v, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, not '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", not " + n);
+        }
+        return n;
+    }
+
+    /** "0", "250ms", "10s", "2m", or a bare number of seconds, in milliseconds. */
+    static long durationMs(String flag, String v) {
+        String s = v.toLowerCase(Locale.ROOT);
+        long unit = 1000;
+        if (s.endsWith("ms")) { unit = 1; s = s.substring(0, s.length() - 2); }
+        else if (s.endsWith("s")) { s = s.substring(0, s.length() - 1); }
+        else if (s.endsWith("m")) { unit = 60_000; s = s.substring(0, s.length() - 1); }
+        try {
+            long n = Long.parseLong(s);
+            if (n < 0) throw new NumberFormatException();
+            return Math.multiplyExact(n, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(flag + " needs a duration like 500ms, 10s or 2m, not '" + v + "'");
+        }
+    }
+}

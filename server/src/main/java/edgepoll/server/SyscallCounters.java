@@ -1,0 +1,115 @@
+package edgepoll.server;
+
+import edgepoll.sys.Errno;
+
+/**
+ * Per-loop syscall counters: calls, EAGAIN, EINTR, other errors by errno, and bytes, for every
+ * {@link Sys}; events per epoll_wait as a histogram; and the loop's connection and request counts.
+ *
+ * <p>Written only by the loop thread, as plain longs in flat arrays indexed by {@code Sys.ordinal()}:
+ * no allocation, no lock, no atomic on the hot path. Readers on other threads see them after the
+ * loop thread ends (Thread.join) or through {@link #snapshot()}, which the loop publishes itself.
+ */
+public final class SyscallCounters {
+    static final int KINDS = Sys.ALL.length;
+    /** epoll_wait histogram buckets: 0, 1, 2-3, 4-7, ... , 2^(B-2) and more. */
+    static final int BUCKETS = 12;
+
+    final long[] calls = new long[KINDS];
+    final long[] eagain = new long[KINDS];
+    final long[] eintr = new long[KINDS];
+    final long[] errors = new long[KINDS];
+    final long[] bytes = new long[KINDS];
+    /** errors by errno: [kind * Errno.MAX + errno]. */
+    final long[] byErrno = new long[KINDS * Errno.MAX];
+    final long[] eventsHistogram = new long[BUCKETS];
+    long events;
+    long zeroWakeups;
+    long accepted;
+    long closed;
+    long requests;
+
+    /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
+    void count(Sys kind, long rc) {
+        int k = kind.ordinal();
+        calls[k]++;
+        if (rc >= 0) {
+            return;
+        }
+        int e = (int) -rc;
+        if (e == Errno.EAGAIN) {
+            eagain[k]++;
+        } else if (e == Errno.EINTR) {
+            eintr[k]++;
+        } else {
+            errors[k]++;
+            if (e < Errno.MAX) byErrno[k * Errno.MAX + e]++;
+        }
+    }
+
+    /** Counts one read or send that moved {@code rc} bytes (or failed with -errno). */
+    void countBytes(Sys kind, long rc) {
+        count(kind, rc);
+        if (rc > 0) bytes[kind.ordinal()] += rc;
+    }
+
+    void countWait(int rc) {
+        count(Sys.EPOLL_WAIT, rc);
+        if (rc < 0) return;
+        events += rc;
+        if (rc == 0) zeroWakeups++;
+        eventsHistogram[bucket(rc)]++;
+    }
+
+    static int bucket(int n) {
+        return n == 0 ? 0 : Math.min(BUCKETS - 1, 32 - Integer.numberOfLeadingZeros(n));
+    }
+
+    /** Lower bound of bucket {@code b}'s range, for printing. */
+    static int bucketFloor(int b) {
+        return b == 0 ? 0 : 1 << (b - 1);
+    }
+
+    public long calls(Sys s) { return calls[s.ordinal()]; }
+    public long eagain(Sys s) { return eagain[s.ordinal()]; }
+    public long eintr(Sys s) { return eintr[s.ordinal()]; }
+    public long errors(Sys s) { return errors[s.ordinal()]; }
+    public long bytes(Sys s) { return bytes[s.ordinal()]; }
+    public long errors(Sys s, int errno) { return byErrno[s.ordinal() * Errno.MAX + errno]; }
+    public long accepted() { return accepted; }
+    public long closed() { return closed; }
+    public long requests() { return requests; }
+    public long events() { return events; }
+    public long zeroWakeups() { return zeroWakeups; }
+
+    public long totalCalls() {
+        long t = 0;
+        for (long c : calls) t += c;
+        return t;
+    }
+
+    /** Adds {@code o} into this (for the all-loops sum). */
+    void add(SyscallCounters o) {
+        for (int i = 0; i < KINDS; i++) {
+            calls[i] += o.calls[i];
+            eagain[i] += o.eagain[i];
+            eintr[i] += o.eintr[i];
+            errors[i] += o.errors[i];
+            bytes[i] += o.bytes[i];
+        }
+        for (int i = 0; i < byErrno.length; i++) byErrno[i] += o.byErrno[i];
+        for (int i = 0; i < BUCKETS; i++) eventsHistogram[i] += o.eventsHistogram[i];
+        events += o.events;
+        zeroWakeups += o.zeroWakeups;
+        accepted += o.accepted;
+        closed += o.closed;
+        requests += o.requests;
+    }
+
+    /** A copy, taken by the owning loop thread (cold path). */
+    SyscallCounters snapshot() {
+        SyscallCounters s = new SyscallCounters();
+        s.add(this);
+        return s;
+    }
+}
