@@ -1,0 +1,48 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.ServerHandle;
+import org.junit.jupiter.api.Test;
+
+/** The epoll_ctl cost of each loop's EPOLLOUT policy, counted (README "EPOLLOUT under ET"). */
+class EpolloutCostTest {
+
+    private static Stats run(String variant, int responseSize, int requests) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant, "--response-size", Integer.toString(responseSize));
+             RawClient c = new RawClient(s.port(), 20_000)) {
+            for (int i = 0; i < requests; i++) {
+                c.send("GET / HTTP/1.1\r\n\r\n");
+                if (responseSize > 100_000) Thread.sleep(50);  // a late reader: the server meets EAGAIN
+                assertEquals(responseSize, c.readResponse(false).body().length);
+            }
+            c.close();
+            Thread.sleep(100);
+            return s.stop();
+        }
+    }
+
+    @Test
+    void smallResponsesCostNoModInEitherMode() throws Exception {
+        for (String v : new String[] {"et", "lt"}) {
+            Stats st = run(v, 13, 200);
+            assertEquals(3, st.total().calls(Sys.EPOLL_CTL_ADD), v + ": listener, eventfd, one connection");
+            assertEquals(0, st.total().calls(Sys.EPOLL_CTL_MOD), v + ": no MOD when every reply fits the socket");
+        }
+    }
+
+    @Test
+    void blockedWritesCostTwoModsEachUnderLtAndNoneUnderEt() throws Exception {
+        Stats et = run("et", 16 << 20, 5);
+        assertEquals(0, et.total().calls(Sys.EPOLL_CTL_MOD), "ET registers EPOLLOUT once");
+        assertTrue(et.total().eagain(Sys.SEND) > 0);
+        Stats lt = run("lt", 16 << 20, 5);
+        long mods = lt.total().calls(Sys.EPOLL_CTL_MOD);
+        System.out.printf("16 MiB responses x5: ET epoll_ctl(MOD)=0, LT epoll_ctl(MOD)=%d, LT sendto EAGAIN=%d%n",
+                mods, lt.total().eagain(Sys.SEND));
+        assertTrue(mods >= 2 * 5, "LT turns EPOLLOUT on and off around each blocked response: " + mods);
+        assertEquals(0, mods % 2, "every MOD on has its MOD off");
+    }
+}

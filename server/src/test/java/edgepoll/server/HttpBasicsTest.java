@@ -1,0 +1,173 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.ServerHandle;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The seed's hello world over real clients, in every loop variant. */
+class HttpBasicsTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void javaHttpClientGetsHelloWorldWithDateAndServer(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant);
+             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                     .connectTimeout(Duration.ofSeconds(5)).build()) {
+            URI uri = URI.create("http://127.0.0.1:" + s.port() + "/");
+            for (int i = 0; i < 20; i++) {  // one keep-alive connection, many requests
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+                assertEquals("Hello, world!", r.body());
+                assertEquals("text/plain", r.headers().firstValue("content-type").orElseThrow());
+                assertEquals("13", r.headers().firstValue("content-length").orElseThrow());
+                assertEquals("edgepoll", r.headers().firstValue("server").orElseThrow());
+                ZonedDateTime date = ZonedDateTime.parse(r.headers().firstValue("date").orElseThrow(),
+                        DateTimeFormatter.RFC_1123_DATE_TIME);
+                assertTrue(Math.abs(date.toEpochSecond() - System.currentTimeMillis() / 1000) <= 2, "Date is now: " + date);
+            }
+            client.close();  // its pooled connection and selector fds, before the server's leak check
+            Stats st = s.stop();
+            assertEquals(20, st.total().requests());
+            assertEquals(1, st.total().accepted(), "HttpClient kept one connection alive");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void curlGetsTheSeedsResponse(String variant) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), () -> {
+            System.err.println("SKIPPED curl test: /usr/bin/curl missing (.ci/run installs it)");
+            return "curl missing";
+        });
+        try (ServerHandle s = ServerHandle.start(variant)) {
+            Process p = new ProcessBuilder("curl", "-si", "--max-time", "5", "http://127.0.0.1:" + s.port() + "/")
+                    .redirectErrorStream(true).start();
+            String out;
+            try (var stdout = p.getInputStream(); var stdin = p.getOutputStream(); var stderr = p.getErrorStream()) {
+                out = new String(stdout.readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
+            assertTrue(out.contains("\r\nContent-Length: 13\r\n"), out);
+            assertTrue(out.endsWith("\r\n\r\nHello, world!"), out);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void headGetsHeadersOnlyThenTheConnectionStaysUsable(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
+            c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.readResponse(true);
+            assertEquals(200, r.status());
+            assertEquals("13", r.header("Content-Length"));
+            c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("Hello, world!", c.readResponse(false).bodyText(), "no body bytes leaked from HEAD");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void http10ClosesAfterTheResponseUnlessKeepAliveIsAsked(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant)) {
+            try (RawClient c = new RawClient(s.port())) {
+                c.send("GET / HTTP/1.0\r\n\r\n");
+                String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+                assertTrue(all.startsWith("HTTP/1.1 200 OK\r\n"), all);
+                assertTrue(all.contains("\r\nConnection: close\r\n"), all);
+                assertTrue(all.endsWith("Hello, world!"), all);
+            }
+            try (RawClient c = new RawClient(s.port())) {
+                c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+                RawClient.Response r = c.readResponse(false);
+                assertEquals("keep-alive", r.header("Connection"));
+                c.send("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+                assertEquals(200, c.readResponse(false).status(), "second request on the same HTTP/1.0 connection");
+            }
+            try (RawClient c = new RawClient(s.port())) {
+                c.send("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+                String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
+                assertEquals(1, all.split("HTTP/1.1 200", -1).length - 1, "nothing answered after Connection: close: " + all);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void seedStyleLfOnlyRequestIsComplete(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
+            c.send("GET / HTTP/1.1\n\n");
+            assertEquals(200, c.readResponse(false).status());
+            c.send("GET / HTTP/1.1\nHost: x\n\r\n");
+            assertEquals(200, c.readResponse(false).status());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void requestBodyWithContentLengthIsReadAndDiscarded(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
+            String body = "x".repeat(100_000);  // larger than one buffer: spans reads
+            c.send("POST / HTTP/1.1\r\nContent-Length: " + body.length() + "\r\n\r\n" + body + "GET / HTTP/1.1\r\n\r\n");
+            assertEquals(200, c.readResponse(false).status());
+            assertEquals(200, c.readResponse(false).status());
+            c.close();
+            assertEquals(2, s.stop().total().requests(), "the body was not parsed as requests");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void requestSplitIntoSingleBytesWithPausesIsAnswered(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
+            byte[] req = "GET /split HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (byte b : req) {
+                c.send(new byte[] {b});
+                Thread.sleep(2);
+            }
+            RawClient.Response r = c.readResponse(false);
+            assertEquals(200, r.status());
+            assertNull(r.header("Connection"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void largeResponseReachesASlowReaderWhole(String variant) throws Exception {
+        int size = 8 << 20;
+        try (ServerHandle s = ServerHandle.start(variant, "--response-size", Integer.toString(size));
+             RawClient c = new RawClient(s.port(), 20_000)) {
+            c.socket.setReceiveBufferSize(16 << 10);
+            c.send("GET / HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
+            Thread.sleep(300);  // let the server fill the socket buffers and meet EAGAIN on send
+            RawClient.Response r = c.readResponse(false);
+            assertEquals(Integer.toString(size), r.header("Content-Length"));
+            assertEquals(size, r.body().length);
+            byte[] hello = "Hello, world!".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < size; i += 4099) assertEquals(hello[i % 13], r.body()[i], "body byte " + i);
+            assertEquals(200, c.readResponse(true).status(), "the pipelined HEAD after the large body");
+            c.close();
+            Stats st = s.stop();
+            assertTrue(st.total().eagain(Sys.SEND) > 0, "the send side met EAGAIN at least once");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package edgepoll.server.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** edgepoll's Main in a child JVM (the same classes as the jar), for exit codes, signals and stdout. */
+public final class ServerProcess implements AutoCloseable {
+    public final Process process;
+    private final BufferedReader stdout;
+
+    private ServerProcess(Process p) {
+        this.process = p;
+        this.stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    public static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "edgepoll.server.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    public static ServerProcess start(Path stderr, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectError(stderr.toFile());
+        return new ServerProcess(pb.start());
+    }
+
+    /** The first stdout line (the "listening on" line), waiting at most 20 s. */
+    public String firstLine() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!stdout.ready()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) return null;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }
+        return stdout.readLine();
+    }
+
+    /** The port in "listening on HOST:PORT ...". */
+    public static int port(String listeningLine) {
+        String hostPort = listeningLine.split(" ")[2];
+        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+    }
+
+    /** SIGTERM, then the exit status (within 10 s). */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("server did not exit within 10 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
