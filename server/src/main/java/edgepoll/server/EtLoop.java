@@ -71,6 +71,10 @@ final class EtLoop extends EventLoop {
     /** Dispatch order: input first (reading may produce output), then output. ERR and HUP count as both. */
     @Override
     void onEvent(Connection c, int events) {
+        if (events == Epoll.EPOLLOUT && !c.outputPending()) {
+            sys.counters.idleWritableEvents++;
+            return;
+        }
         if ((events & Epoll.EPOLLRDHUP) != 0) c.rdhup = true;
         int errOrHup = events & (Epoll.EPOLLERR | Epoll.EPOLLHUP);
         if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP)) != 0 || errOrHup != 0) {

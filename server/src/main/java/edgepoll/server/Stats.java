@@ -59,6 +59,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())
           .append(", \"zero_event_wakeups\": ").append(c.zeroWakeups())
+          .append(", \"idle_writable_events\": ").append(c.idleWritableEvents())
           .append(", \"events_histogram\": {");
         boolean first = true;
         for (int b = 0; b < SyscallCounters.BUCKETS; b++) {
@@ -140,8 +141,8 @@ public record Stats(Options options, int port, List<Loop> loops) {
         }
         sb.append(String.format(Locale.ROOT, "  %-16s %12d %51s%n", "total", c.totalCalls(),
                 c.requests() == 0 ? "-" : num(ratio(c.totalCalls(), c.requests()))));
-        sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none%n",
-                c.events(), ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups()));
+        sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
+                c.events(), ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
         return sb.toString();
     }
 }

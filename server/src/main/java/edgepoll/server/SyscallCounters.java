@@ -25,6 +25,8 @@ public final class SyscallCounters {
     final long[] eventsHistogram = new long[BUCKETS];
     long events;
     long zeroWakeups;
+    /** ET: events that carried EPOLLOUT alone while nothing waited to be sent (the price of registering it once). */
+    long idleWritableEvents;
     long accepted;
     long closed;
     long requests;
@@ -81,6 +83,7 @@ public final class SyscallCounters {
     public long requests() { return requests; }
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
+    public long idleWritableEvents() { return idleWritableEvents; }
 
     public long totalCalls() {
         long t = 0;
@@ -101,6 +104,7 @@ public final class SyscallCounters {
         for (int i = 0; i < BUCKETS; i++) eventsHistogram[i] += o.eventsHistogram[i];
         events += o.events;
         zeroWakeups += o.zeroWakeups;
+        idleWritableEvents += o.idleWritableEvents;
         accepted += o.accepted;
         closed += o.closed;
         requests += o.requests;

@@ -39,4 +39,23 @@ class HttpPipeliningTest {
             assertTrue(sends < n / 10, "responses batched into few writes, got " + sends + " sends");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void corkWrapsMultiWriteBatchesAndChangesNoByte(String variant) throws Exception {
+        int n = 1000;
+        String burst = "GET / HTTP/1.1\r\n\r\n".repeat(n);
+        try (ServerHandle s = ServerHandle.start(variant, "--cork"); RawClient c = new RawClient(s.port())) {
+            c.send(burst);
+            for (int i = 0; i < n; i++) assertEquals("Hello, world!", c.readResponse(false).bodyText(), "response " + i);
+            c.send("GET / HTTP/1.1\r\n\r\n");  // a lone request: one write, no cork
+            assertEquals(200, c.readResponse(false).status());
+            c.close();
+            Stats st = s.stop();
+            long corks = st.total().calls(Sys.SETSOCKOPT);
+            System.out.printf("%s --cork: %d setsockopt(TCP_CORK) calls for %d pipelined requests%n", variant, corks, n + 1);
+            assertTrue(corks >= 2 && corks % 2 == 0, "TCP_CORK set and cleared in pairs: " + corks);
+            assertEquals(0, st.total().errors(Sys.SETSOCKOPT));
+        }
+    }
 }

@@ -1,0 +1,35 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.ServerHandle;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** --idle-timeout closes connections that stay silent, and only those. */
+class IdleTimeoutTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    void idleConnectionsAreClosedActiveOnesAreNot(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant, "--idle-timeout", "300ms");
+             RawClient idle = new RawClient(s.port(), 3_000);
+             RawClient silent = new RawClient(s.port(), 3_000);
+             RawClient busy = new RawClient(s.port(), 3_000)) {
+            idle.send("GET / HTTP/1.1\r\n\r\n");
+            assertEquals(200, idle.readResponse(false).status());
+            long start = System.nanoTime();
+            for (int i = 0; i < 12; i++) {  // 1.2 s of requests every 100 ms: never idle for 300 ms
+                busy.send("GET / HTTP/1.1\r\n\r\n");
+                assertEquals(200, busy.readResponse(false).status(), "busy connection, request " + i);
+                Thread.sleep(100);
+            }
+            assertTrue(idle.closedByServer(), "idle keep-alive connection closed");
+            assertTrue(silent.closedByServer(), "connection that never sent a byte closed");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms < 3_000, "closed within the client's timeout: " + ms + " ms");
+        }
+    }
+}
