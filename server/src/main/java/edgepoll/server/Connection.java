@@ -26,6 +26,8 @@ final class Connection {
     int inPos, inLen;
     MemorySegment out;
     int outPos, outLen;
+    /** A reply body sent by cursor straight from a segment the connection does not own (shared body, stats). */
+    MemorySegment body;
     long bodySent, bodyLength;
     /** HTTP request body bytes still to be read and discarded. */
     long discard;
@@ -66,6 +68,7 @@ final class Connection {
         registered = 0;
         inPos = inLen = outPos = outLen = 0;
         bodySent = bodyLength = discard = requests = 0;
+        body = null;
         readOwed = owed = peerClosed = rdhup = closeAfterFlush = corked = false;
     }
 }

@@ -43,13 +43,39 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
     volatile SyscallCounters result;
     volatile Throwable failure;
     volatile long allocatedBytes = -1;
+    /** --trace: this loop's recorder, read by the Server after the loop thread ended. */
+    volatile Tracer tracer;
+    /** Answers GET /_edgepoll/stats (set by the Server before the loop starts; null: no endpoint). */
+    java.util.function.Supplier<String> statsSource;
+    /**
+     * Batches completed, written with release semantics after each batch: a reader that reads it
+     * with acquire semantics sees every counter update made before that batch ended. One
+     * release store per wake-up, nothing per request.
+     */
+    @SuppressWarnings("unused")
+    private long published;
+    private static final java.lang.invoke.VarHandle PUBLISHED;
+
+    static {
+        try {
+            PUBLISHED = java.lang.invoke.MethodHandles.lookup().findVarHandle(EventLoop.class, "published", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A copy of the counters as of the last completed batch; safe from any thread. */
+    SyscallCounters liveCounters() {
+        SyscallCounters done = result;
+        if (done != null) return done;
+        if ((long) PUBLISHED.getAcquire(this) == 0) return new SyscallCounters();  // sys is set before the first release
+        return sys.counters.snapshot();
+    }
 
     LoopSyscalls sys;
     Poller poller;
     BufferPool pool;
     Protocol protocol;
-    /** HTTP bodies over HttpResponses.INLINE_BODY_MAX: one shared read-only segment, sent by cursor. */
-    java.lang.foreign.MemorySegment largeBody;
     Connection[] conns = new Connection[1024];
     int open;
     long nowMs;
@@ -99,13 +125,13 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
     public final void run() {
         try (Arena arena = Arena.ofConfined()) {
             tid = Syscalls.gettid();
-            sys = new LoopSyscalls(arena);
+            tracer = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;
+            sys = new LoopSyscalls(arena, tracer);
             poller = new Poller(arena, sys, options.maxEvents());
             pool = new BufferPool(arena, options.sliceSize());
             if (options.http()) {
                 HttpResponses responses = new HttpResponses(arena, options.responseSize());
-                largeBody = responses.largeBody;
-                protocol = new HttpProtocol(responses, options.maxHeaderBytes());
+                protocol = new HttpProtocol(responses, options.maxHeaderBytes(), statsSource);
             } else {
                 protocol = new EchoProtocol();
             }
@@ -164,6 +190,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
             owed = runOwed();
             expire();
             closeDeferred();
+            PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
         shutdownAll();
     }
@@ -273,7 +300,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
         }
         c.outPos = c.outLen = 0;
         while (c.bodySent < c.bodyLength) {
-            long n = sys.send(c.fd, largeBody.asSlice(c.bodySent, c.bodyLength - c.bodySent), c.bodyLength - c.bodySent);
+            long n = sys.send(c.fd, c.body.asSlice(c.bodySent, c.bodyLength - c.bodySent), c.bodyLength - c.bodySent);
             if (n > 0) {
                 c.bodySent += n;
             } else if (n != -Errno.EINTR) {
@@ -281,6 +308,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
             }
         }
         c.bodySent = c.bodyLength = 0;
+        c.body = null;
         if (idle != null) idle.arm(c, nowMs);
         return DONE;
     }
@@ -357,6 +385,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
         if (c.timerList != null) c.timerList.remove(c);
         c.inPos = c.inLen = c.outPos = c.outLen = 0;
         c.bodySent = c.bodyLength = 0;
+        c.body = null;
         releaseIdleBuffers(c);
         c.owed = c.readOwed = false;
         if (toCloseCount == toClose.length) toClose = Arrays.copyOf(toClose, toCloseCount * 2);

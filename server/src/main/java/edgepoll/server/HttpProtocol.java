@@ -38,14 +38,18 @@ final class HttpProtocol implements Protocol {
 
     private final HttpResponses responses;
     private final int maxHeaderBytes;
+    /** Builds the live stats JSON for GET /_edgepoll/stats; null turns the endpoint off. */
+    private final java.util.function.Supplier<String> stats;
+    private static final byte[] STATS_PATH = "/_edgepoll/stats".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     // Scratch for the request being parsed.
-    private boolean head, http10, connectionClose, connectionKeepAlive, transferEncoding;
+    private boolean head, http10, connectionClose, connectionKeepAlive, transferEncoding, statsTarget;
     private long contentLength;
 
-    HttpProtocol(HttpResponses responses, int maxHeaderBytes) {
+    HttpProtocol(HttpResponses responses, int maxHeaderBytes, java.util.function.Supplier<String> stats) {
         this.responses = responses;
         this.maxHeaderBytes = maxHeaderBytes;
+        this.stats = stats;
     }
 
     @Override
@@ -81,19 +85,28 @@ final class HttpProtocol implements Protocol {
                 }
                 break;
             }
-            served++;
             int status = end - pos > maxHeaderBytes ? TOO_LARGE : parse(in, pos, end);
             if (status != OK) {
+                served++;
                 pos = fail(c, status, limit);
                 break;
             }
             boolean keepAlive = http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
+            if (statsTarget) {  // not counted as a request: observing must not change the ratios
+                queueStats(c, keepAlive);
+                pos = keepAlive ? end : limit;
+                c.discard = keepAlive ? contentLength : 0;
+                if (!keepAlive) c.closeAfterFlush = true;
+                break;  // the JSON goes out by cursor; later requests wait for it
+            }
+            served++;
             HttpResponses.Template t = !keepAlive ? responses.okClose
                     : http10 ? responses.okKeepAlive10 : responses.okKeepAlive;
             int n = head ? t.headLength() : t.length();
             MemorySegment.copy(t.seg(), 0, c.out, c.outLen, n);
             c.outLen += n;
             if (!head && responses.largeBody != null) {
+                c.body = responses.largeBody;
                 c.bodySent = 0;
                 c.bodyLength = responses.bodyLength;
             }
@@ -107,6 +120,23 @@ final class HttpProtocol implements Protocol {
         c.inPos = pos;
         c.requests += served;
         return served;
+    }
+
+    /**
+     * The live stats as a JSON response, sent by cursor from memory the GC frees (an automatic
+     * arena): this is the observer's path, not the hot path, so it may allocate.
+     */
+    private void queueStats(Connection c, boolean keepAlive) {
+        byte[] json = stats.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] head = ("HTTP/1.1 200 OK\r\nServer: edgepoll\r\nContent-Type: application/json\r\n"
+                + "Cache-Control: no-store\r\nContent-Length: " + json.length + "\r\n"
+                + (keepAlive ? "" : "Connection: close\r\n") + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate(head.length + json.length);
+        MemorySegment.copy(head, 0, seg, ValueLayout.JAVA_BYTE, 0, head.length);
+        MemorySegment.copy(json, 0, seg, ValueLayout.JAVA_BYTE, head.length, json.length);
+        c.body = seg;
+        c.bodySent = 0;
+        c.bodyLength = seg.byteSize();
     }
 
     /** Queues the error reply for {@code status}, marks the connection to close; returns the new input position. */
@@ -157,6 +187,7 @@ final class HttpProtocol implements Protocol {
         start = ++i;
         for (byte b; (b = in.get(ValueLayout.JAVA_BYTE, i)) > SP && b != 0x7F; ) i++;
         if (i == start || in.get(ValueLayout.JAVA_BYTE, i) != SP) return BAD;
+        statsTarget = stats != null && i - start == STATS_PATH.length && bytesEqual(in, start, STATS_PATH);
         i++;
         if (end - i < 9 || in.get(ValueLayout.JAVA_INT_UNALIGNED, i) != HTTP_LE
                 || in.get(ValueLayout.JAVA_BYTE, i + 4) != '/') return BAD;
@@ -226,6 +257,13 @@ final class HttpProtocol implements Protocol {
 
     private static boolean isOws(byte b) {
         return b == SP || b == HT;
+    }
+
+    private static boolean bytesEqual(MemorySegment in, int at, byte[] expected) {
+        for (int k = 0; k < expected.length; k++) {
+            if (in.get(ValueLayout.JAVA_BYTE, at + k) != expected[k]) return false;
+        }
+        return true;
     }
 
     /** Case-insensitive comparison with a lower-case ASCII name. */

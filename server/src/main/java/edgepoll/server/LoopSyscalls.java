@@ -2,6 +2,7 @@ package edgepoll.server;
 
 import edgepoll.sys.CallState;
 import edgepoll.sys.Epoll;
+import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Net;
 import edgepoll.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -18,10 +19,13 @@ import java.lang.foreign.ValueLayout;
  */
 final class LoopSyscalls {
     final SyscallCounters counters = new SyscallCounters();
+    /** Non-null with --trace: records the syscalls of the first connections. */
+    final Tracer tracer;
     private final MemorySegment cs;
     private final MemorySegment intScratch;
 
-    LoopSyscalls(Arena arena) {
+    LoopSyscalls(Arena arena, Tracer tracer) {
+        this.tracer = tracer;
         this.cs = CallState.allocate(arena);
         this.intScratch = arena.allocate(ValueLayout.JAVA_INT);
     }
@@ -32,9 +36,10 @@ final class LoopSyscalls {
         return rc;
     }
 
-    int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
-        int rc = Syscalls.epollWait(cs, epfd, events, max, timeoutMs);
+    int epollWait(int epfd, EpollEvents events, int max, int timeoutMs) {
+        int rc = Syscalls.epollWait(cs, epfd, events.segment(), max, timeoutMs);
         counters.countWait(rc);
+        if (tracer != null) tracer.epollWait(epfd, events, max, timeoutMs, rc);
         return rc;
     }
 
@@ -42,6 +47,14 @@ final class LoopSyscalls {
         int rc = Syscalls.epollCtl(cs, epfd, op, fd, event);
         counters.count(op == Epoll.EPOLL_CTL_ADD ? Sys.EPOLL_CTL_ADD
                 : op == Epoll.EPOLL_CTL_MOD ? Sys.EPOLL_CTL_MOD : Sys.EPOLL_CTL_DEL, rc);
+        if (tracer != null && tracer.follows(fd)) {
+            StringBuilder sb = tracer.begin();
+            if (sb != null) {
+                sb.append("epoll_ctl(").append(epfd).append(", EPOLL_CTL_").append(Epoll.ctlOp(op)).append(", ").append(fd)
+                  .append(", {events=").append(Epoll.describe(event.get(ValueLayout.JAVA_INT_UNALIGNED, 0))).append("})");
+                tracer.end(sb, rc);
+            }
+        }
         return rc;
     }
 
@@ -50,12 +63,21 @@ final class LoopSyscalls {
         int rc = Syscalls.accept4(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL,
                 Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC);
         counters.count(Sys.ACCEPT4, rc);
+        if (tracer != null && tracer.accepting()) {
+            tracer.maybeFollow(rc);
+            StringBuilder sb = tracer.begin();
+            if (sb != null) {
+                sb.append("accept4(").append(listenFd).append(", NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK)");
+                tracer.end(sb, rc);
+            }
+        }
         return rc;
     }
 
     long read(int fd, MemorySegment buf, long n) {
         long rc = Syscalls.read(cs, fd, buf, n);
         counters.countBytes(Sys.READ, rc);
+        if (tracer != null && tracer.follows(fd)) trace("read", fd, n, null, rc);
         return rc;
     }
 
@@ -63,12 +85,14 @@ final class LoopSyscalls {
     long send(int fd, MemorySegment buf, long n) {
         long rc = Syscalls.send(cs, fd, buf, n, Net.MSG_NOSIGNAL);
         counters.countBytes(Sys.SEND, rc);
+        if (tracer != null && tracer.follows(fd)) trace("sendto", fd, n, "MSG_NOSIGNAL, NULL, 0", rc);
         return rc;
     }
 
     int shutdown(int fd, int how) {
         int rc = Syscalls.shutdown(cs, fd, how);
         counters.count(Sys.SHUTDOWN, rc);
+        if (tracer != null && tracer.follows(fd)) trace("shutdown", fd, -1, how == Net.SHUT_WR ? "SHUT_WR" : Integer.toString(how), rc);
         return rc;
     }
 
@@ -76,12 +100,30 @@ final class LoopSyscalls {
         intScratch.set(ValueLayout.JAVA_INT, 0, value);
         int rc = Syscalls.setsockopt(cs, fd, level, name, intScratch, 4);
         counters.count(Sys.SETSOCKOPT, rc);
+        if (tracer != null && tracer.follows(fd)) {
+            trace("setsockopt", fd, -1, (name == Net.TCP_CORK ? "IPPROTO_TCP, TCP_CORK, [" : level + ", " + name + ", [") + value + "], 4", rc);
+        }
         return rc;
+    }
+
+    /** One trace line: {@code call(fd[, N][, rest]) = rc}. */
+    private void trace(String call, int fd, long n, String rest, long rc) {
+        StringBuilder sb = tracer.begin();
+        if (sb == null) return;
+        sb.append(call).append('(').append(fd);
+        if (n >= 0) sb.append(", ").append(n);
+        if (rest != null) sb.append(", ").append(rest);
+        sb.append(')');
+        tracer.end(sb, rc);
     }
 
     int close(int fd) {
         int rc = Syscalls.close(cs, fd);
         counters.count(Sys.CLOSE, rc);
+        if (tracer != null && tracer.follows(fd)) {
+            trace("close", fd, -1, null, rc);
+            tracer.unfollow(fd);
+        }
         return rc;
     }
 }

@@ -58,7 +58,12 @@ public final class Main {
         StringBuilder tids = new StringBuilder("edgepoll: loop thread ids (for strace -p):");
         for (int tid : server.loopThreadIds()) tids.append(' ').append(tid);
         System.err.println(tids);
+        Thread reporter = options.statsIntervalMs() > 0 ? startReporter(server, options) : null;
         stop.await();
+        if (reporter != null) {
+            reporter.interrupt();
+            reporter.join(2_000);
+        }
         Stats stats = server.stop();
         server.close();
         if (options.statsJson() != null) {
@@ -73,5 +78,31 @@ public final class Main {
             }
         }
         return status;
+    }
+
+    /** Every --stats-interval: rewrite --stats-json with live stats and print one line to stderr. */
+    private static Thread startReporter(Server server, Options options) {
+        Thread t = new Thread(() -> {
+            SyscallCounters before = new SyscallCounters();
+            long last = System.nanoTime();
+            try {
+                while (true) {
+                    Thread.sleep(options.statsIntervalMs());
+                    Stats live = server.liveStats();
+                    long now = System.nanoTime();
+                    System.err.println(live.intervalLine(before, (now - last) / 1e9));
+                    if (options.statsJson() != null) live.writeJson(Path.of(options.statsJson()));
+                    before = live.total();
+                    last = now;
+                }
+            } catch (InterruptedException e) {
+                // stopping
+            } catch (java.io.IOException e) {
+                System.err.println("edgepoll: cannot write " + options.statsJson() + ": " + e.getMessage());
+            }
+        }, "edgepoll-stats");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

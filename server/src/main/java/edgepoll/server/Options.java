@@ -23,14 +23,18 @@ import java.util.Locale;
  * @param statsJson     file to write the counters to at shutdown; null = none
  * @param responseSize  HTTP body bytes
  * @param maxHeaderBytes largest HTTP request head (request line and headers) accepted; beyond it 431
+ * @param statsIntervalMs rewrite --stats-json and print a stats line to stderr this often; 0 = never
+ * @param trace          file for the strace-like trace of the first connections; null = no trace
+ * @param traceConnections how many connections (per loop) the trace follows
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
-                      long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes) {
+                      long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
+                      long statsIntervalMs, String trace, int traceConnections) {
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192);
+                false, false, 0, null, 13, 8192, 0, null, 4);
     }
 
     public boolean edgeTriggered() {
@@ -67,6 +71,9 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --cork                       TCP_CORK while a batch of pipelined responses is written (default off)",
                 "  --idle-timeout DURATION      close connections idle this long, 0 = never (default 0); e.g. 30s, 500ms",
                 "  --stats-json FILE            write counters and ratios as JSON at shutdown (default none)",
+                "  --stats-interval DURATION    also rewrite --stats-json and print a stats line to stderr this often, 0 = never (default 0)",
+                "  --trace FILE                 write an strace-like trace of the first connections' syscalls (default none)",
+                "  --trace-connections N        connections per loop the trace follows (default " + d.traceConnections + ")",
                 "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
                 "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
                 "  --help                       this text");
@@ -79,7 +86,9 @@ public record Options(String mode, String drain, String protocol, String bind, i
         int port = o.port, loops = o.loops, backlog = o.backlog, bufferSize = o.bufferSize, maxEvents = o.maxEvents;
         int maxHeaderBytes = o.maxHeaderBytes;
         boolean nodelay = o.nodelay, cork = o.cork, drainGiven = false;
-        long idle = o.idleTimeoutMs, responseSize = o.responseSize;
+        long idle = o.idleTimeoutMs, responseSize = o.responseSize, statsInterval = o.statsIntervalMs;
+        String trace = o.trace;
+        int traceConnections = o.traceConnections;
         List<String> a = new ArrayList<>();
         for (String s : args) {
             int eq = s.indexOf('=');
@@ -97,7 +106,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--cork" -> cork = true;
                 case "--mode", "--drain", "--protocol", "--bind", "--port", "--loops", "--backlog",
                      "--buffer-size", "--max-events", "--idle-timeout", "--stats-json", "--response-size",
-                     "--max-header-bytes" -> {
+                     "--max-header-bytes", "--stats-interval", "--trace", "--trace-connections" -> {
                     if (i + 1 >= a.size()) {
                         throw new IllegalArgumentException(flag + " needs a value");
                     }
@@ -116,6 +125,9 @@ public record Options(String mode, String drain, String protocol, String bind, i
                         case "--stats-json" -> statsJson = v;
                         case "--response-size" -> responseSize = number(flag, v, 0, 1L << 40);
                         case "--max-header-bytes" -> maxHeaderBytes = (int) number(flag, v, 64, 16 << 20);
+                        case "--stats-interval" -> statsInterval = durationMs(flag, v);
+                        case "--trace" -> trace = v;
+                        case "--trace-connections" -> traceConnections = (int) number(flag, v, 1, 1_000_000);
                         default -> throw new AssertionError(flag);
                     }
                 }
@@ -126,7 +138,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
             throw new IllegalArgumentException("--drain short-read applies to --mode et only");
         }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
-                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes);
+                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections);
     }
 
     private static String oneOf(String flag, String v, String... allowed) {

@@ -61,7 +61,7 @@ final class Poller implements AutoCloseable {
 
     /** epoll_wait into {@link #ready}; returns the event count or -errno (EINTR is the caller's to retry). */
     int await(int timeoutMs) {
-        return sys.epollWait(epfd, ready.segment(), ready.capacity(), timeoutMs);
+        return sys.epollWait(epfd, ready, ready.capacity(), timeoutMs);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class Server implements AutoCloseable {
                 EventLoop loop = options.edgeTriggered()
                         ? new EtLoop(i, options, b.fd(), wakeFds[i])
                         : new LtLoop(i, options, b.fd(), wakeFds[i]);
+                loop.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(loop);
             }
         } catch (SyscallException | RuntimeException e) {
@@ -54,6 +55,7 @@ public final class Server implements AutoCloseable {
 
     /** Binds every listener, starts every loop, and returns once all of them wait for events. */
     public static Server start(Options options) throws SyscallException, InterruptedException {
+        ClassPreloader.loadAll(Server.class, Syscalls.class);
         Server s = new Server(options);
         for (EventLoop loop : s.loops) {
             Thread t = new Thread(loop, "edgepoll-loop-" + loop.index);
@@ -99,8 +101,35 @@ public final class Server implements AutoCloseable {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             }
             for (int fd : wakeFds) Syscalls.close(cs, fd);
+            writeTrace();
         }
         return stats();
+    }
+
+    /** --trace: every loop's record, one after the other, with a header naming what was traced. */
+    private void writeTrace() {
+        if (options.trace() == null) return;
+        StringBuilder sb = new StringBuilder("# edgepoll trace: mode=" + options.mode() + " drain=" + options.drain()
+                + " protocol=" + options.protocol() + "; first " + options.traceConnections()
+                + " connections per loop; seconds since the loop started\n");
+        for (EventLoop l : loops) {
+            sb.append("# loop ").append(l.index).append(" tid ").append(l.tid).append('\n');
+            if (l.tracer != null) sb.append(l.tracer.text());
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(options.trace()), sb);
+        } catch (java.io.IOException e) {
+            System.err.println("edgepoll: cannot write trace " + options.trace() + ": " + e.getMessage());
+        }
+    }
+
+    /** Stats as of each loop's last completed batch, from any thread, while the loops run. */
+    public Stats liveStats() {
+        List<Stats.Loop> per = new ArrayList<>();
+        for (EventLoop l : loops) {
+            per.add(new Stats.Loop(l.index, l.tid, l.liveCounters(), l.allocatedBytes, l.failure));
+        }
+        return new Stats(options, port, per);
     }
 
     /** Stats of the stopped loops (counters are final once the loop threads ended). */

@@ -55,6 +55,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
         sb.append("{\"requests\": ").append(c.requests())
           .append(", \"connections_accepted\": ").append(c.accepted())
           .append(", \"connections_closed\": ").append(c.closed())
+          .append(", \"open_connections\": ").append(c.accepted() - c.closed())
           .append(", \"bytes_in\": ").append(c.bytes(Sys.READ))
           .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())
@@ -124,6 +125,23 @@ public record Stats(Options options, int port, List<Loop> loops) {
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * One compact stderr line for the interval since {@code before}: req/s, syscalls/req,
+     * events/wake-up, EAGAIN/req and open connections.
+     */
+    public String intervalLine(SyscallCounters before, double seconds) {
+        SyscallCounters now = total();
+        long req = now.requests() - before.requests();
+        long calls = now.totalCalls() - before.totalCalls();
+        long waits = now.calls(Sys.EPOLL_WAIT) - before.calls(Sys.EPOLL_WAIT);
+        long events = now.events() - before.events();
+        long eagain = 0;
+        for (Sys s : Sys.ALL) eagain += now.eagain(s) - before.eagain(s);
+        return String.format(Locale.ROOT, "edgepoll: req/s=%.0f syscalls/req=%s events/wakeup=%s eagain/req=%s open=%d",
+                req / seconds, num(ratio(calls, req)), num(ratio(events, waits)), num(ratio(eagain, req)),
+                now.accepted() - now.closed());
     }
 
     /** The exit summary: one row per syscall the loops made, then the totals and ratios. */
