@@ -11,6 +11,11 @@ import edgepoll.sys.Errno;
  * loop thread ends (Thread.join) or through {@link #snapshot()}, which the loop publishes itself.
  */
 public final class SyscallCounters {
+    /**
+     * {@code -Dedgepoll.counters=off} turns counting off (a static final the JIT folds away), only to
+     * measure what counting costs; everything that reads the counters then sees zeros.
+     */
+    static final boolean ENABLED = !"off".equals(System.getProperty("edgepoll.counters"));
     static final int KINDS = Sys.ALL.length;
     /** epoll_wait histogram buckets: 0, 1, 2-3, 4-7, ... , 2^(B-2) and more. */
     static final int BUCKETS = 12;
@@ -33,6 +38,7 @@ public final class SyscallCounters {
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     void count(Sys kind, long rc) {
+        if (!ENABLED) return;
         int k = kind.ordinal();
         calls[k]++;
         if (rc >= 0) {
@@ -51,11 +57,13 @@ public final class SyscallCounters {
 
     /** Counts one read or send that moved {@code rc} bytes (or failed with -errno). */
     void countBytes(Sys kind, long rc) {
+        if (!ENABLED) return;
         count(kind, rc);
         if (rc > 0) bytes[kind.ordinal()] += rc;
     }
 
     void countWait(int rc) {
+        if (!ENABLED) return;
         count(Sys.EPOLL_WAIT, rc);
         if (rc < 0) return;
         events += rc;

@@ -69,7 +69,7 @@ class MainProcessTest {
         String out = run(0, "--help");
         for (String flag : new String[] {"--mode", "--drain", "--protocol", "--bind", "--port", "--loops", "--backlog",
                 "--buffer-size", "--max-events", "--nodelay", "--cork", "--idle-timeout", "--stats-json",
-                "--response-size", "--max-header-bytes"}) {
+                "--response-size", "--max-header-bytes", "--stats-interval", "--trace", "--trace-connections"}) {
             assertTrue(out.contains("  " + flag + " "), flag + " missing from --help:\n" + out);
         }
         assertTrue(out.contains("(default et)") && out.contains("(default 8080)"), out);
