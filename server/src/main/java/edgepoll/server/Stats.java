@@ -76,6 +76,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
             if (!first) sb.append(", ");
             first = false;
             sb.append('"').append(s.straceName).append("\": {\"calls\": ").append(c.calls(s))
+              .append(", \"ok\": ").append(c.calls(s) - c.eagain(s) - c.eintr(s) - c.errors(s))
               .append(", \"eagain\": ").append(c.eagain(s))
               .append(", \"eintr\": ").append(c.eintr(s))
               .append(", \"errors\": ").append(c.errors(s))

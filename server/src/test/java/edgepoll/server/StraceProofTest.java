@@ -112,7 +112,7 @@ class StraceProofTest {
             w[1] += pwait[1];
         }
         Map<String, long[]> ours = new TreeMap<>();
-        Matcher sys = Pattern.compile("\"([a-z_0-9]+)(?:\\((?:ADD|MOD|DEL)\\))?\": \\{\"calls\": (\\d+), \"eagain\": (\\d+)")
+        Matcher sys = Pattern.compile("\"([a-z_0-9]+)(?:\\((?:ADD|MOD|DEL)\\))?\": \\{\"calls\": (\\d+), \"ok\": \\d+, \"eagain\": (\\d+)")
                 .matcher(json.substring(json.indexOf("\"loops\": [")));
         while (sys.find()) {
             long[] c = ours.computeIfAbsent(sys.group(1), k -> new long[2]);
