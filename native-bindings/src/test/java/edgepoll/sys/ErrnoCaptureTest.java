@@ -51,6 +51,28 @@ class ErrnoCaptureTest {
     }
 
     @Test
+    void readAtAndSendAtUseTheOffsetAndCheckBounds() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = CallState.allocate(arena);
+            try (Pipes p = Pipes.open(arena, cs)) {
+                MemorySegment buf = arena.allocate(64);
+                buf.fill((byte) 'a');
+                buf.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 10, (byte) 'Z');
+                assertEquals(3, Syscalls.write(cs, p.writeFd(), buf.asSlice(9), 3));  // "aZa"
+                MemorySegment in = arena.allocate(64);
+                assertEquals(3, Syscalls.readAt(cs, p.readFd(), in, 40, 8));
+                assertEquals('Z', (char) in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 41));
+                assertEquals(0, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 39), "nothing written before the offset");
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> Syscalls.readAt(cs, p.readFd(), in, 60, 8), "60 + 8 > 64");
+                org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                        () -> Syscalls.sendAt(cs, p.writeFd(), in, -1, 8, 0));
+                assertEquals(-Errno.EAGAIN, Syscalls.readAt(cs, p.readFd(), in, 0, 64));
+            }
+        }
+    }
+
+    @Test
     void closeOfMinusOneReturnsMinusEbadf() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = CallState.allocate(arena);

@@ -45,6 +45,9 @@ final class Connection {
     /** Requests served on this connection (for HTTP keep-alive accounting). */
     long requests;
 
+    /** Position in the loop's dense list of open connections (poll and busy-poll visit it). */
+    int activeIndex;
+
     /** Intrusive timer list links (see TimerList); deadline in loop milliseconds. */
     Connection prev, next;
     TimerList timerList;

@@ -25,28 +25,15 @@ import java.util.concurrent.CountDownLatch;
  * to it in the batch find it marked and are skipped. The generation in {@code data.u64} (see
  * {@link Poller#tag}) guards the same way across batches.
  */
-abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
+abstract class EventLoop extends Worker {
     /** Lingering close: how long a closed-for-writing connection may take to send its FIN. */
     static final long LINGER_MS = 5_000;
     /** How long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM, instead of spinning. */
     static final long ACCEPT_PAUSE_MS = 100;
     static final int DONE = 0, AGAIN = 1, CLOSED = 2;
 
-    final int index;
-    final Options options;
-    final int listenFd;
+    /** The eventfd {@link #requestStop} writes to interrupt the wait; owned by the Server. */
     final int wakeFd;
-    final CountDownLatch started = new CountDownLatch(1);
-    volatile boolean stopRequested;
-    volatile int tid;
-    /** Set when the loop thread ends: its counters, safe to read after Thread.join. */
-    volatile SyscallCounters result;
-    volatile Throwable failure;
-    volatile long allocatedBytes = -1;
-    /** --trace: this loop's recorder, read by the Server after the loop thread ended. */
-    volatile Tracer tracer;
-    /** Answers GET /_edgepoll/stats (set by the Server before the loop starts; null: no endpoint). */
-    java.util.function.Supplier<String> statsSource;
     /**
      * Batches completed, written with release semantics after each batch: a reader that reads it
      * with acquire semantics sees every counter update made before that batch ended. One
@@ -65,6 +52,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
     }
 
     /** A copy of the counters as of the last completed batch; safe from any thread. */
+    @Override
     SyscallCounters liveCounters() {
         SyscallCounters done = result;
         if (done != null) return done;
@@ -86,11 +74,79 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
     private int toCloseCount;
 
     EventLoop(int index, Options options, int listenFd, int wakeFd) {
-        this.index = index;
-        this.options = options;
-        this.listenFd = listenFd;
+        super(index, options, listenFd);
         this.wakeFd = wakeFd;
     }
+
+    @Override
+    void requestStop(java.lang.foreign.MemorySegment callState) {
+        stopRequested = true;
+        try (Arena a = Arena.ofConfined()) {
+            Syscalls.write(callState, wakeFd, a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_LONG, 1L), 8);
+        }
+    }
+
+    @Override
+    int[] fdsToCloseAfter() {
+        return new int[] {wakeFd};
+    }
+
+    /** Creates what the loop waits with and registers the listener and the wake fd. */
+    void setUp(Arena arena) throws SyscallException {
+        poller = new Poller(arena, sys, options.maxEvents());
+        SyscallException.check("epoll_ctl(ADD, listener)", poller.add(listenFd, listenMask(), Poller.tag(listenFd, 0)));
+        SyscallException.check("epoll_ctl(ADD, eventfd)", poller.add(wakeFd, edgepoll.sys.Epoll.EPOLLIN, Poller.tag(wakeFd, 0)));
+    }
+
+    /** Waits (epoll_wait) and dispatches each event. */
+    void awaitAndDispatch(int timeoutMs) throws SyscallException {
+        int n = poller.await(timeoutMs);
+        if (n < 0 && n != -Errno.EINTR) {
+            throw new SyscallException("epoll_wait", -n);
+        }
+        now();
+        for (int i = 0; i < n; i++) {
+            long tag = poller.ready.u64(i);
+            int fd = Poller.fdOf(tag);
+            if (fd == listenFd) {
+                onAcceptable();
+            } else if (fd != wakeFd) {
+                Connection c = fd < conns.length ? conns[fd] : null;
+                if (c != null && c.generation == Poller.generationOf(tag) && c.state != Connection.CLOSED) {
+                    onEvent(c, poller.ready.events(i));
+                }
+            }
+        }
+    }
+
+    /** Registers a new connection for readiness; returns 0 or -errno. */
+    int register(Connection c) {
+        int rc = poller.add(c.fd, registerMask(), Poller.tag(c.fd, c.generation));
+        if (rc == 0) c.registered = registerMask();
+        return rc;
+    }
+
+    /** Updates the connection's interest to {@code mask} (epoll bits); returns 0 or -errno. */
+    int setInterest(Connection c, int mask) {
+        return poller.modify(c, mask);
+    }
+
+    /** Reads the clocks once per wake-up; refreshes the protocol's Date once a second. */
+    final void now() {
+        nowMs = System.nanoTime() / 1_000_000;
+        long s = System.currentTimeMillis() / 1000;
+        if (s != second) {
+            second = s;
+            protocol.tick(s);
+        }
+    }
+
+    /**
+     * Connections in accept order with no gaps, for the models that visit every connection each turn
+     * (poll, busy-poll). {@code c.activeIndex} is the position; removal swaps the last one in.
+     */
+    Connection[] active = new Connection[256];
+    int activeCount;
 
     abstract int registerMask();
 
@@ -127,22 +183,21 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
             tid = Syscalls.gettid();
             tracer = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;
             sys = new LoopSyscalls(arena, tracer);
-            poller = new Poller(arena, sys, options.maxEvents());
             pool = new BufferPool(arena, options.sliceSize());
             if (options.http()) {
                 HttpResponses responses = new HttpResponses(arena, options.responseSize());
-                protocol = new HttpProtocol(responses, options.maxHeaderBytes(), statsSource);
+                protocol = new HttpProtocol(responses, options.maxHeaderBytes(), statsSource, false);
             } else {
                 protocol = new EchoProtocol();
             }
             idle = options.idleTimeoutMs() > 0 ? new TimerList(options.idleTimeoutMs()) : null;
-            SyscallException.check("epoll_ctl(ADD, listener)", poller.add(listenFd, listenMask(), Poller.tag(listenFd, 0)));
-            SyscallException.check("epoll_ctl(ADD, eventfd)", poller.add(wakeFd, edgepoll.sys.Epoll.EPOLLIN, Poller.tag(wakeFd, 0)));
+            setUp(arena);
+            if (options.acceptPauseMs() > 0) acceptPausedUntil = System.nanoTime() / 1_000_000 + options.acceptPauseMs();
             started.countDown();
             loop();
         } catch (Throwable t) {
             failure = t;
-            if (poller != null && result == null) {
+            if (sys != null && result == null) {
                 try {
                     shutdownAll();
                 } catch (Throwable suppressed) {
@@ -150,7 +205,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
                 }
             }
         } finally {
-            allocatedBytes = ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+            allocatedBytes = currentThreadAllocatedBytes();
             started.countDown();
         }
     }
@@ -159,30 +214,9 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
 
     private void loop() throws SyscallException {
         boolean owed = false;
-        nowMs = System.nanoTime() / 1_000_000;
+        now();
         while (!stopRequested) {
-            int n = poller.await(timeoutMs(owed));
-            if (n < 0 && n != -Errno.EINTR) {
-                throw new SyscallException("epoll_wait", -n);
-            }
-            nowMs = System.nanoTime() / 1_000_000;
-            long s = System.currentTimeMillis() / 1000;
-            if (s != second) {
-                second = s;
-                protocol.tick(s);
-            }
-            for (int i = 0; i < n; i++) {
-                long tag = poller.ready.u64(i);
-                int fd = Poller.fdOf(tag);
-                if (fd == listenFd) {
-                    onAcceptable();
-                } else if (fd != wakeFd) {
-                    Connection c = fd < conns.length ? conns[fd] : null;
-                    if (c != null && c.generation == Poller.generationOf(tag) && c.state != Connection.CLOSED) {
-                        onEvent(c, poller.ready.events(i));
-                    }
-                }
-            }
+            awaitAndDispatch(timeoutMs(owed));
             if (acceptPausedUntil >= 0 && nowMs >= acceptPausedUntil) {
                 acceptPausedUntil = -1;
                 onAcceptable();
@@ -210,12 +244,13 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
         c.generation++;
         sys.counters.accepted++;
         open++;
-        int rc = poller.add(fd, registerMask(), Poller.tag(fd, c.generation));
-        if (rc < 0) {
+        if (activeCount == active.length) active = Arrays.copyOf(active, activeCount * 2);
+        c.activeIndex = activeCount;
+        active[activeCount++] = c;
+        if (register(c) < 0) {
             closeNow(c);
             return;
         }
-        c.registered = registerMask();
         if (idle != null) idle.arm(c, nowMs);
     }
 
@@ -244,7 +279,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
             c.inLen = left;
         }
         lastAsked = (int) c.in.byteSize() - c.inLen;
-        long n = sys.read(c.fd, c.in.asSlice(c.inLen, lastAsked), lastAsked);
+        long n = sys.read(c.fd, c.in, c.inLen, lastAsked);
         if (n > 0) {
             c.inLen += (int) n;
             if (idle != null && c.state == Connection.OPEN) idle.arm(c, nowMs);
@@ -291,7 +326,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
     /** send until all queued bytes are gone (DONE), the kernel says EAGAIN (AGAIN) or the peer is gone (CLOSED). */
     final int flush(Connection c) {
         while (c.outPos < c.outLen) {
-            long n = sys.send(c.fd, c.out.asSlice(c.outPos, c.outLen - c.outPos), c.outLen - c.outPos);
+            long n = sys.send(c.fd, c.out, c.outPos, c.outLen - c.outPos);
             if (n > 0) {
                 c.outPos += (int) n;
             } else if (n != -Errno.EINTR) {
@@ -300,7 +335,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
         }
         c.outPos = c.outLen = 0;
         while (c.bodySent < c.bodyLength) {
-            long n = sys.send(c.fd, c.body.asSlice(c.bodySent, c.bodyLength - c.bodySent), c.bodyLength - c.bodySent);
+            long n = sys.send(c.fd, c.body, c.bodySent, c.bodyLength - c.bodySent);
             if (n > 0) {
                 c.bodySent += n;
             } else if (n != -Errno.EINTR) {
@@ -397,6 +432,10 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
             Connection c = conns[toClose[i]];
             sys.close(c.fd);
             c.state = Connection.FREE;
+            Connection last = active[--activeCount];
+            active[c.activeIndex] = last;
+            last.activeIndex = c.activeIndex;
+            active[activeCount] = null;
             sys.counters.closed++;
             open--;
         }
@@ -417,7 +456,7 @@ abstract sealed class EventLoop implements Runnable permits EtLoop, LtLoop {
         }
         closeDeferred();
         sys.close(listenFd);
-        poller.close();
+        if (poller != null) poller.close();
         result = sys.counters.snapshot();
     }
 

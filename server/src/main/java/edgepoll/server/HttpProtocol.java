@@ -46,10 +46,14 @@ final class HttpProtocol implements Protocol {
     private boolean head, http10, connectionClose, connectionKeepAlive, transferEncoding, statsTarget;
     private long contentLength;
 
-    HttpProtocol(HttpResponses responses, int maxHeaderBytes, java.util.function.Supplier<String> stats) {
+    /** The blocking model answers one request per connection, as the seed's first server did. */
+    private final boolean closeEach;
+
+    HttpProtocol(HttpResponses responses, int maxHeaderBytes, java.util.function.Supplier<String> stats, boolean closeEach) {
         this.responses = responses;
         this.maxHeaderBytes = maxHeaderBytes;
         this.stats = stats;
+        this.closeEach = closeEach;
     }
 
     @Override
@@ -91,7 +95,7 @@ final class HttpProtocol implements Protocol {
                 pos = fail(c, status, limit);
                 break;
             }
-            boolean keepAlive = http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
+            boolean keepAlive = !closeEach && (http10 ? connectionKeepAlive && !connectionClose : !connectionClose);
             if (statsTarget) {  // not counted as a request: observing must not change the ratios
                 queueStats(c, keepAlive);
                 pos = keepAlive ? end : limit;

@@ -28,12 +28,18 @@ final class Listener {
      *         already in use (EADDRINUSE)}
      */
     static Bound open(String host, int port, int backlog, boolean reusePort, boolean nodelay) throws SyscallException {
+        return open(host, port, backlog, reusePort, nodelay, true);
+    }
+
+    /** As above; {@code nonBlocking = false} gives the blocking models a listener accept4 can block on. */
+    static Bound open(String host, int port, int backlog, boolean reusePort, boolean nodelay, boolean nonBlocking)
+            throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cs = CallState.allocate(arena);
             SockAddrs.SockAddr addr = SockAddrs.of(arena, host, port);
             String where = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
             int fd = SyscallException.check("cannot create a socket for " + where,
-                    Syscalls.socket(cs, addr.family(), Net.SOCK_STREAM | Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC, 0));
+                    Syscalls.socket(cs, addr.family(), Net.SOCK_STREAM | (nonBlocking ? Net.SOCK_NONBLOCK : 0) | Net.SOCK_CLOEXEC, 0));
             try {
                 MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
                 SyscallException.check("setsockopt(SO_REUSEADDR)", Syscalls.setsockopt(cs, fd, Net.SOL_SOCKET, Net.SO_REUSEADDR, one, 4));

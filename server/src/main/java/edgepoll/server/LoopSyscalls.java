@@ -28,6 +28,7 @@ final class LoopSyscalls {
         this.tracer = tracer;
         this.cs = CallState.allocate(arena);
         this.intScratch = arena.allocate(ValueLayout.JAVA_INT);
+        this.timeval = edgepoll.sys.TimeVal.allocate(arena);
     }
 
     int epollCreate1() {
@@ -60,8 +61,12 @@ final class LoopSyscalls {
 
     /** accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC). */
     int accept(int listenFd) {
-        int rc = Syscalls.accept4(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL,
-                Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC);
+        return accept(listenFd, Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC);
+    }
+
+    /** accept4(fd, NULL, NULL, flags): without SOCK_NONBLOCK for the blocking models. */
+    int accept(int listenFd, int flags) {
+        int rc = Syscalls.accept4(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL, flags);
         counters.count(Sys.ACCEPT4, rc);
         if (tracer != null && tracer.accepting()) {
             tracer.maybeFollow(rc);
@@ -74,16 +79,17 @@ final class LoopSyscalls {
         return rc;
     }
 
-    long read(int fd, MemorySegment buf, long n) {
-        long rc = Syscalls.read(cs, fd, buf, n);
+    /** read(fd, buf + offset, n). */
+    long read(int fd, MemorySegment buf, long offset, long n) {
+        long rc = Syscalls.readAt(cs, fd, buf, offset, n);
         counters.countBytes(Sys.READ, rc);
         if (tracer != null && tracer.follows(fd)) trace("read", fd, n, null, rc);
         return rc;
     }
 
     /** send(fd, buf, n, MSG_NOSIGNAL): a write to a reset peer returns -EPIPE instead of raising SIGPIPE. */
-    long send(int fd, MemorySegment buf, long n) {
-        long rc = Syscalls.send(cs, fd, buf, n, Net.MSG_NOSIGNAL);
+    long send(int fd, MemorySegment buf, long offset, long n) {
+        long rc = Syscalls.sendAt(cs, fd, buf, offset, n, Net.MSG_NOSIGNAL);
         counters.countBytes(Sys.SEND, rc);
         if (tracer != null && tracer.follows(fd)) trace("sendto", fd, n, "MSG_NOSIGNAL, NULL, 0", rc);
         return rc;
@@ -116,6 +122,23 @@ final class LoopSyscalls {
         sb.append(')');
         tracer.end(sb, rc);
     }
+
+    int poll(edgepoll.sys.PollFds fds, int n, int timeoutMs) {
+        int rc = Syscalls.poll(cs, fds.segment(), n, timeoutMs);
+        counters.count(Sys.POLL, rc);
+        return rc;
+    }
+
+    /** SO_RCVTIMEO as a struct timeval (seed 000's settimeout). */
+    int setReceiveTimeout(int fd, long ms) {
+        MemorySegment tv = timeval;
+        edgepoll.sys.TimeVal.set(tv, ms);
+        int rc = Syscalls.setsockopt(cs, fd, Net.SOL_SOCKET, Net.SO_RCVTIMEO, tv, (int) tv.byteSize());
+        counters.count(Sys.SETSOCKOPT, rc);
+        return rc;
+    }
+
+    private final MemorySegment timeval;
 
     int close(int fd) {
         int rc = Syscalls.close(cs, fd);

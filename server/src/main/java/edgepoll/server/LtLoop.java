@@ -11,7 +11,7 @@ import edgepoll.sys.Errno;
  * sent. While output is pending EPOLLIN is off: a level-triggered EPOLLIN the loop will not act on
  * would wake it on every wait (backpressure without a busy loop).
  */
-final class LtLoop extends EventLoop {
+class LtLoop extends EventLoop {
 
     LtLoop(int index, Options options, int listenFd, int wakeFd) {
         super(index, options, listenFd, wakeFd);
@@ -76,9 +76,9 @@ final class LtLoop extends EventLoop {
     }
 
     /** EPOLLOUT only while replies wait; the Poller skips the MOD when the mask is unchanged. */
-    private void updateInterest(Connection c) {
+    final void updateInterest(Connection c) {
         if (c.state == Connection.OPEN || c.state == Connection.LINGERING) {
-            if (poller.modify(c, Poller.ltMask(c.outputPending())) < 0) closeNow(c);
+            if (setInterest(c, Poller.ltMask(c.outputPending())) < 0) closeNow(c);
         }
     }
 }

@@ -59,6 +59,16 @@ public final class Main {
         for (int tid : server.loopThreadIds()) tids.append(' ').append(tid);
         System.err.println(tids);
         Thread reporter = options.statsIntervalMs() > 0 ? startReporter(server, options) : null;
+        if (options.once()) {  // the worker ends by itself after one connection
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    server.awaitTermination(Long.MAX_VALUE / 2_000_000);
+                } catch (InterruptedException ignored) {
+                    // exiting anyway
+                }
+                stop.countDown();
+            });
+        }
         stop.await();
         if (reporter != null) {
             reporter.interrupt();

@@ -26,19 +26,33 @@ import java.util.Locale;
  * @param statsIntervalMs rewrite --stats-json and print a stats line to stderr this often; 0 = never
  * @param trace          file for the strace-like trace of the first connections; null = no trace
  * @param traceConnections how many connections (per loop) the trace follows
+ * @param acceptPauseMs  accept nothing for this long after start (backlog experiment); 0 = off
+ * @param once           blocking mode: serve one connection, then exit
+ * @param maxThreads     threads mode: most connection threads alive at once
+ * @param pollSleepMs    busy-poll mode: sleep between sweeps (the seed's time.sleep); 0 = spin
+ * @param readTimeoutMs  blocking modes: SO_RCVTIMEO, drop a client silent this long; 0 = never
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
-                      long statsIntervalMs, String trace, int traceConnections) {
+                      long statsIntervalMs, String trace, int traceConnections,
+                      long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs) {
+
+    /** Every --mode, from the seeds' first server to edge-triggered epoll. */
+    public static final String[] MODES = {"blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et"};
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0);
     }
 
     public boolean edgeTriggered() {
         return mode.equals("et");
+    }
+
+    /** blocking, threads and virtual-threads: one blocking call sequence per connection, no readiness API. */
+    public boolean blockingModel() {
+        return mode.equals("blocking") || mode.equals("threads") || mode.equals("virtual-threads");
     }
 
     public boolean shortRead() {
@@ -58,7 +72,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
         Options d = defaults();
         return String.join("\n",
                 "usage: java -jar edgepoll.jar [options]",
-                "  --mode et|lt                 event loop: edge- or level-triggered epoll (default " + d.mode + ")",
+                "  --mode MODE                  et|lt (epoll), poll, busy-poll, blocking, threads, virtual-threads (default " + d.mode + ")",
                 "  --drain strict|short-read    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
                 "  --protocol http|echo         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",
                 "  --bind ADDR                  numeric IPv4/IPv6 address to listen on (default " + d.bind + ")",
@@ -76,6 +90,11 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --trace-connections N        connections per loop the trace follows (default " + d.traceConnections + ")",
                 "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
                 "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
+                "  --accept-pause DURATION      accept nothing for this long after start, to fill the backlog (default 0)",
+                "  --once                       blocking mode: serve one connection, then exit (the seed's first program)",
+                "  --max-threads N              threads mode: most connection threads at once (default " + d.maxThreads + ")",
+                "  --poll-sleep DURATION        busy-poll mode: sleep between sweeps, 0 = spin (default 0)",
+                "  --read-timeout DURATION      blocking modes: SO_RCVTIMEO, drop a silent client after it, 0 = never (default 0)",
                 "  --help                       this text");
     }
 
@@ -88,7 +107,9 @@ public record Options(String mode, String drain, String protocol, String bind, i
         boolean nodelay = o.nodelay, cork = o.cork, drainGiven = false;
         long idle = o.idleTimeoutMs, responseSize = o.responseSize, statsInterval = o.statsIntervalMs;
         String trace = o.trace;
-        int traceConnections = o.traceConnections;
+        int traceConnections = o.traceConnections, maxThreads = o.maxThreads;
+        long acceptPause = o.acceptPauseMs, pollSleep = o.pollSleepMs, readTimeout = o.readTimeoutMs;
+        boolean once = o.once;
         List<String> a = new ArrayList<>();
         for (String s : args) {
             int eq = s.indexOf('=');
@@ -104,15 +125,17 @@ public record Options(String mode, String drain, String protocol, String bind, i
             switch (flag) {
                 case "--nodelay" -> nodelay = true;
                 case "--cork" -> cork = true;
+                case "--once" -> once = true;
                 case "--mode", "--drain", "--protocol", "--bind", "--port", "--loops", "--backlog",
                      "--buffer-size", "--max-events", "--idle-timeout", "--stats-json", "--response-size",
-                     "--max-header-bytes", "--stats-interval", "--trace", "--trace-connections" -> {
+                     "--max-header-bytes", "--stats-interval", "--trace", "--trace-connections",
+                     "--accept-pause", "--max-threads", "--poll-sleep", "--read-timeout" -> {
                     if (i + 1 >= a.size()) {
                         throw new IllegalArgumentException(flag + " needs a value");
                     }
                     String v = a.get(++i);
                     switch (flag) {
-                        case "--mode" -> mode = oneOf(flag, v, "et", "lt");
+                        case "--mode" -> mode = oneOf(flag, v, "et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads");
                         case "--drain" -> { drain = oneOf(flag, v, "strict", "short-read"); drainGiven = true; }
                         case "--protocol" -> protocol = oneOf(flag, v, "http", "echo");
                         case "--bind" -> bind = v;
@@ -128,17 +151,25 @@ public record Options(String mode, String drain, String protocol, String bind, i
                         case "--stats-interval" -> statsInterval = durationMs(flag, v);
                         case "--trace" -> trace = v;
                         case "--trace-connections" -> traceConnections = (int) number(flag, v, 1, 1_000_000);
+                        case "--accept-pause" -> acceptPause = durationMs(flag, v);
+                        case "--max-threads" -> maxThreads = (int) number(flag, v, 1, 1_000_000);
+                        case "--poll-sleep" -> pollSleep = durationMs(flag, v);
+                        case "--read-timeout" -> readTimeout = durationMs(flag, v);
                         default -> throw new AssertionError(flag);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown option: " + flag);
             }
         }
-        if (drainGiven && mode.equals("lt") && drain.equals("short-read")) {
+        if (once && !mode.equals("blocking")) {
+            throw new IllegalArgumentException("--once applies to --mode blocking only");
+        }
+        if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
             throw new IllegalArgumentException("--drain short-read applies to --mode et only");
         }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
-                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections);
+                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
+                acceptPause, once, maxThreads, pollSleep, readTimeout);
     }
 
     private static String oneOf(String flag, String v, String... allowed) {

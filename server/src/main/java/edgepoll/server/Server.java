@@ -6,7 +6,6 @@ import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Server implements AutoCloseable {
     private final Options options;
-    private final List<EventLoop> loops = new ArrayList<>();
+    private final List<Worker> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final int[] wakeFds;
+    private final List<Integer> ownedFds = new ArrayList<>();
     private final int port;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment cs = CallState.allocate(arena);
@@ -29,21 +28,31 @@ public final class Server implements AutoCloseable {
 
     private Server(Options options) throws SyscallException {
         this.options = options;
-        this.wakeFds = new int[options.loops()];
         int p = options.port();
         List<Integer> opened = new ArrayList<>();
         try {
             for (int i = 0; i < options.loops(); i++) {
-                Listener.Bound b = Listener.open(options.bind(), p, options.backlog(), options.loops() > 1, options.nodelay());
+                // The blocking models block in accept4 on a blocking listener; the loops never block on it.
+                Listener.Bound b = Listener.open(options.bind(), p, options.backlog(), options.loops() > 1,
+                        options.nodelay(), !options.blockingModel());
                 opened.add(b.fd());
                 p = b.port();  // the other loops join the port the first one got
-                wakeFds[i] = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
-                opened.add(wakeFds[i]);
-                EventLoop loop = options.edgeTriggered()
-                        ? new EtLoop(i, options, b.fd(), wakeFds[i])
-                        : new LtLoop(i, options, b.fd(), wakeFds[i]);
-                loop.statsSource = options.http() ? () -> liveStats().toJson() : null;
-                loops.add(loop);
+                Worker w;
+                if (options.blockingModel()) {
+                    w = new BlockingServer(i, options, b.fd());
+                } else {
+                    int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
+                    opened.add(wakeFd);
+                    w = switch (options.mode()) {
+                        case "et" -> new EtLoop(i, options, b.fd(), wakeFd);
+                        case "lt" -> new LtLoop(i, options, b.fd(), wakeFd);
+                        case "poll" -> new PollLoop(i, options, b.fd(), wakeFd);
+                        case "busy-poll" -> new BusyPollLoop(i, options, b.fd(), wakeFd);
+                        default -> throw new IllegalArgumentException("unknown mode " + options.mode());
+                    };
+                }
+                w.statsSource = options.http() ? () -> liveStats().toJson() : null;
+                loops.add(w);
             }
         } catch (SyscallException | RuntimeException e) {
             for (int fd : opened) Syscalls.close(cs, fd);
@@ -53,20 +62,20 @@ public final class Server implements AutoCloseable {
         this.port = p;
     }
 
-    /** Binds every listener, starts every loop, and returns once all of them wait for events. */
+    /** Binds every listener, starts every worker, and returns once all of them serve. */
     public static Server start(Options options) throws SyscallException, InterruptedException {
         ClassPreloader.loadAll(Server.class, Syscalls.class);
         Server s = new Server(options);
-        for (EventLoop loop : s.loops) {
-            Thread t = new Thread(loop, "edgepoll-loop-" + loop.index);
+        for (Worker w : s.loops) {
+            Thread t = new Thread(w, "edgepoll-loop-" + w.index);
             s.threads.add(t);
             t.start();
         }
-        for (EventLoop loop : s.loops) {
-            loop.started.await();
-            if (loop.failure != null) {
+        for (Worker w : s.loops) {
+            w.started.await();
+            if (w.failure != null) {
                 s.stop();
-                throw new IllegalStateException("loop " + loop.index + " failed to start: " + loop.failure, loop.failure);
+                throw new IllegalStateException("loop " + w.index + " failed to start: " + w.failure, w.failure);
             }
         }
         return s;
@@ -80,27 +89,37 @@ public final class Server implements AutoCloseable {
         return options;
     }
 
-    /** Kernel thread ids of the loop threads (for strace -p and the stats). */
+    /** Kernel thread ids of the loop (or acceptor) threads, for strace -p and the stats. */
     public int[] loopThreadIds() {
         return loops.stream().mapToInt(l -> l.tid).toArray();
     }
 
+    /** Waits until every worker's thread ended on its own (--once), at most {@code ms}. */
+    public boolean awaitTermination(long ms) throws InterruptedException {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        for (Thread t : threads) {
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (t.isAlive()) return false;
+        }
+        return true;
+    }
+
     /**
-     * Stops every loop (each closes its connections, listener and epoll fd), waits for them, and
-     * returns the final stats. Idempotent.
+     * Stops every worker (each closes its connections and listener), waits for them, and returns
+     * the final stats. Idempotent.
      */
     public synchronized Stats stop() throws InterruptedException {
         if (!stopped) {
             stopped = true;
-            MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
-            for (int i = 0; i < loops.size(); i++) {
-                loops.get(i).stopRequested = true;
-                Syscalls.write(cs, wakeFds[i], one, 8);
+            for (Worker w : loops) {
+                if (threads.isEmpty() || threads.get(w.index).isAlive()) w.requestStop(cs);
             }
             for (Thread t : threads) {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             }
-            for (int fd : wakeFds) Syscalls.close(cs, fd);
+            for (Worker w : loops) {
+                for (int fd : w.fdsToCloseAfter()) Syscalls.close(cs, fd);
+            }
             writeTrace();
         }
         return stats();
@@ -112,7 +131,7 @@ public final class Server implements AutoCloseable {
         StringBuilder sb = new StringBuilder("# edgepoll trace: mode=" + options.mode() + " drain=" + options.drain()
                 + " protocol=" + options.protocol() + "; first " + options.traceConnections()
                 + " connections per loop; seconds since the loop started\n");
-        for (EventLoop l : loops) {
+        for (Worker l : loops) {
             sb.append("# loop ").append(l.index).append(" tid ").append(l.tid).append('\n');
             if (l.tracer != null) sb.append(l.tracer.text());
         }
@@ -126,7 +145,7 @@ public final class Server implements AutoCloseable {
     /** Stats as of each loop's last completed batch, from any thread, while the loops run. */
     public Stats liveStats() {
         List<Stats.Loop> per = new ArrayList<>();
-        for (EventLoop l : loops) {
+        for (Worker l : loops) {
             per.add(new Stats.Loop(l.index, l.tid, l.liveCounters(), l.allocatedBytes, l.failure));
         }
         return new Stats(options, port, per);
@@ -135,7 +154,7 @@ public final class Server implements AutoCloseable {
     /** Stats of the stopped loops (counters are final once the loop threads ended). */
     public Stats stats() {
         List<Stats.Loop> per = new ArrayList<>();
-        for (EventLoop l : loops) {
+        for (Worker l : loops) {
             per.add(new Stats.Loop(l.index, l.tid, l.result != null ? l.result : new SyscallCounters(),
                     l.allocatedBytes, l.failure));
         }

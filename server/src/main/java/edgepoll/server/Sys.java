@@ -8,6 +8,7 @@ public enum Sys {
     EPOLL_CTL_MOD("epoll_ctl(MOD)"),
     EPOLL_CTL_DEL("epoll_ctl(DEL)"),
     ACCEPT4("accept4"),
+    POLL("poll"),
     READ("read"),
     SEND("sendto"),
     SHUTDOWN("shutdown"),

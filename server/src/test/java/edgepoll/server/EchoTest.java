@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Seeds 002/003: every byte comes back upper-cased, in order, however the stream is cut. */
@@ -24,7 +25,7 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void linesComeBackUpperCased(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo"); RawClient c = new RawClient(s.port())) {
             c.send("hello, World 123 \u00e9z{}\n");
@@ -35,7 +36,7 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void sixtyFourMebibytesOfRandomBytesEchoWhileWritingAndReadingConcurrently(String variant) throws Exception {
         int size = 64 << 20;
         byte[] data = new byte[size];
@@ -69,7 +70,7 @@ class EchoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void clientClosingMidStreamLeavesNothingBehind(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo")) {
             for (int i = 0; i < 20; i++) {

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Socket;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Steady-state properties of the loop: no heap allocation per request; options reach the sockets. */
@@ -45,7 +46,7 @@ class HotPathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#loops")
     void steadyStateRequestsAllocateNothingOnTheLoopThread(String variant) throws Exception {
         for (String protocol : new String[] {"http", "echo"}) {
             // Two runs differing only in request count: start-up and JIT warm-up cost the same in both,

@@ -1,7 +1,6 @@
 package edgepoll.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.server.testkit.RawClient;
@@ -19,13 +18,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The seed's hello world over real clients, in every loop variant. */
 class HttpBasicsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void javaHttpClientGetsHelloWorldWithDateAndServer(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant);
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -51,7 +51,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void curlGetsTheSeedsResponse(String variant) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), () -> {
             System.err.println("SKIPPED curl test: /usr/bin/curl missing (.ci/run installs it)");
@@ -73,7 +73,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void headGetsHeadersOnlyThenTheConnectionStaysUsable(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             c.send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -86,7 +86,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void http10ClosesAfterTheResponseUnlessKeepAliveIsAsked(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant)) {
             try (RawClient c = new RawClient(s.port())) {
@@ -112,7 +112,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void seedStyleLfOnlyRequestIsComplete(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             c.send("GET / HTTP/1.1\n\n");
@@ -123,7 +123,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void requestBodyWithContentLengthIsReadAndDiscarded(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             String body = "x".repeat(100_000);  // larger than one buffer: spans reads
@@ -136,7 +136,7 @@ class HttpBasicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void requestSplitIntoSingleBytesWithPausesIsAnswered(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             byte[] req = "GET /split HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -146,12 +146,12 @@ class HttpBasicsTest {
             }
             RawClient.Response r = c.readResponse(false);
             assertEquals(200, r.status());
-            assertNull(r.header("Connection"));
+            assertEquals(variant.equals("blocking") ? "close" : null, r.header("Connection"));
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void largeResponseReachesASlowReaderWhole(String variant) throws Exception {
         int size = 8 << 20;
         try (ServerHandle s = ServerHandle.start(variant, "--response-size", Integer.toString(size));
@@ -167,7 +167,9 @@ class HttpBasicsTest {
             assertEquals(200, c.readResponse(true).status(), "the pipelined HEAD after the large body");
             c.close();
             Stats st = s.stop();
-            assertTrue(st.total().eagain(Sys.SEND) > 0, "the send side met EAGAIN at least once");
+            if (!variant.equals("threads")) {  // blocking sockets block instead of saying EAGAIN
+                assertTrue(st.total().eagain(Sys.SEND) > 0, "the send side met EAGAIN at least once");
+            }
         }
     }
 }

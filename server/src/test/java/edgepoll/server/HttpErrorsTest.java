@@ -7,6 +7,7 @@ import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad requests get a proper status, then the connection is closed; nothing leaks, the loop goes on. */
@@ -22,7 +23,7 @@ class HttpErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void malformedRequestsGet400AndAClose(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant)) {
             expect(s, "GARBAGE\r\n\r\n", 400);
@@ -45,7 +46,7 @@ class HttpErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void oversizedHeadersGet431(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant)) {
             expect(s, "GET / HTTP/1.1\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n", 431);
@@ -58,7 +59,7 @@ class HttpErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#all")
     void chunkedGets501AndOtherVersionsGet505(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant)) {
             expect(s, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501);

@@ -7,13 +7,14 @@ import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Pipelined requests are answered in order and leave in batched writes. */
 class HttpPipeliningTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void thousandPipelinedRequestsInOneWriteGetThousandResponsesInOrder(String variant) throws Exception {
         int n = 1000;
         boolean[] isHead = new boolean[n];
@@ -41,7 +42,7 @@ class HttpPipeliningTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#loops")
     void corkWrapsMultiWriteBatchesAndChangesNoByte(String variant) throws Exception {
         int n = 1000;
         String burst = "GET / HTTP/1.1\r\n\r\n".repeat(n);

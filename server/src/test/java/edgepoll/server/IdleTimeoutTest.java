@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** --idle-timeout closes connections that stay silent, and only those. */
 class IdleTimeoutTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#loops")
     void idleConnectionsAreClosedActiveOnesAreNot(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant, "--idle-timeout", "300ms");
              RawClient idle = new RawClient(s.port(), 3_000);

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The surfaces of the counters: live JSON, the interval line, the trace. */
@@ -28,7 +29,7 @@ class ObservabilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read"})
+    @MethodSource("edgepoll.server.testkit.Variants#keepAlive")
     void liveStatsEndpointAnswersJsonAndIsNotCountedAsARequest(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             for (int i = 0; i < 5; i++) {
