@@ -7,7 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /**
- * {@code java -jar edgepoll.jar [options]}: starts the server (edge-triggered HTTP by default),
+ * {@code java -jar edgepoll.jar [options]}: starts the server ({@code java -jar edgepoll.jar client}
+ * runs the seeds' interactive client instead, see {@link Client}) (edge-triggered HTTP by default),
  * prints {@code listening on HOST:PORT mode=MODE protocol=PROTOCOL loops=N} as its first line, and
  * on SIGINT or SIGTERM stops the loops, writes {@code --stats-json}, prints the syscall summary to
  * stderr and exits 0. A bad flag: one line and the usage on stderr, exit 2. A bind failure or an
@@ -21,6 +22,18 @@ public final class Main {
         if (refusal != null) {
             System.err.println(refusal);
             System.exit(1);
+        }
+        if (args.length > 0 && args[0].equals("client")) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            try {
+                System.exit(Client.run(rest, System.out));
+            } catch (IllegalArgumentException e) {
+                System.err.println("edgepoll: " + e.getMessage());
+                System.exit(2);
+            } catch (SyscallException e) {
+                System.err.println("edgepoll client: " + e.getMessage());
+                System.exit(1);
+            }
         }
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {

@@ -71,7 +71,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public static String usage() {
         Options d = defaults();
         return String.join("\n",
-                "usage: java -jar edgepoll.jar [options]",
+                "usage: java -jar edgepoll.jar [options]          (the server)",
+                "       java -jar edgepoll.jar client [--host H] [--port P]   (the seeds' line client, for --protocol echo)",
                 "  --mode MODE                  et|lt (epoll), poll, busy-poll, blocking, threads, virtual-threads (default " + d.mode + ")",
                 "  --drain strict|short-read    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
                 "  --protocol http|echo         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",

@@ -1,0 +1,49 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import edgepoll.server.testkit.ServerHandle;
+import edgepoll.server.testkit.ServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The seeds' client, piped (non-interactive), round-trips lines against echo in every mode. */
+class ClientTest {
+
+    @ParameterizedTest
+    @MethodSource("edgepoll.server.testkit.Variants#all")
+    void clientRoundTripsLinesAgainstEcho(String variant) throws Exception {
+        try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo")) {
+            Process p = new ProcessBuilder(ServerProcess.command("client", "--port", Integer.toString(s.port()))).start();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write("hello, world\nsecond Line 2\n\nlast\n".getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.getErrorStream().close();
+            assertEquals(true, p.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            assertEquals("HELLO, WORLD\nSECOND LINE 2\n\nLAST\n", out);
+            Thread.sleep(50);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void clientBadFlagExitsTwoAndRefusedConnectionExitsOne() throws Exception {
+        Process p = new ProcessBuilder(ServerProcess.command("client", "--bogus")).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(20, TimeUnit.SECONDS);
+        assertEquals(2, p.exitValue(), out);
+        assertEquals("edgepoll: client: unknown option: --bogus (client takes --host and --port)\n", out);
+        int closedPort;
+        try (var ss = new java.net.ServerSocket(0)) {
+            closedPort = ss.getLocalPort();
+        }
+        p = new ProcessBuilder(ServerProcess.command("client", "--port", Integer.toString(closedPort))).redirectErrorStream(true).start();
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(20, TimeUnit.SECONDS);
+        assertEquals(1, p.exitValue(), out);
+        assertEquals("edgepoll client: cannot connect to 127.0.0.1:" + closedPort + ": Connection refused (ECONNREFUSED)\n", out);
+    }
+}
