@@ -1,0 +1,42 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The quick form of scripts/backlog-experiment overruns the backlog and sees ListenOverflows grow. */
+class BacklogExperimentTest {
+
+    @Test
+    void quickExperimentOverrunsTheBacklogAndTheKernelCountsIt() throws Exception {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "edgepoll.server.BacklogExperiment", "--quick"));
+        List<String> cmd = new ArrayList<>();
+        boolean netns = Files.isExecutable(Path.of("/usr/bin/unshare")) && (Files.isExecutable(Path.of("/usr/sbin/ip"))
+                || Files.isExecutable(Path.of("/usr/bin/ip"))) && new ProcessBuilder("unshare", "--net", "true").start().waitFor() == 0;
+        if (netns) {
+            cmd.addAll(List.of("unshare", "--net", "bash", "-c", "ip link set lo up && exec \"$@\"", "bash"));
+            java.add("--netns");
+        } else {
+            System.err.println("BacklogExperimentTest: no network namespace available (needs root, unshare, ip); using the host's");
+        }
+        cmd.addAll(java);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), out);
+        System.out.print(out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("RESULT listen_overflows_grew=true"), out);
+        assertTrue(out.contains("accept queue while paused (/proc/net/tcp rx_queue): 9 = backlog 8 + 1"), out);
+        assertTrue(out.contains("100 served"), "every client is served once accepting resumes:\n" + out);
+        if (netns) assertTrue(out.contains("tcp_abort_on_overflow=1"), out);
+    }
+}
