@@ -69,6 +69,14 @@ abstract class EventLoop extends Worker {
     long nowMs;
     private long second;
     TimerList idle;
+    /** HTTP: connections waiting for a request head to complete (--header-timeout, slowloris). */
+    TimerList header;
+    /** A spare fd (an eventfd) closed at EMFILE so one more accept4 can take and shed a queued connection. */
+    private int reserveFd = -1;
+    /** Accepting paused because the process is out of fds: resumed as soon as a connection closes. */
+    private boolean pausedForFds;
+    /** Stop requested: no more accepting; connections end once their replies are sent, or at the deadline. */
+    private long drainDeadline = -1;
     final TimerList linger = new TimerList(LINGER_MS);
     private int[] toClose = new int[256];
     private int toCloseCount;
@@ -164,6 +172,10 @@ abstract class EventLoop extends Worker {
         if (owed) return 0;
         long t = -1;
         if (idle != null) t = idle.untilNext(nowMs);
+        if (header != null) {
+            long h = header.untilNext(nowMs);
+            if (h >= 0 && (t < 0 || h < t)) t = h;
+        }
         long l = linger.untilNext(nowMs);
         if (l >= 0 && (t < 0 || l < t)) t = l;
         long a = acceptPauseRemaining();
@@ -191,6 +203,8 @@ abstract class EventLoop extends Worker {
                 protocol = new EchoProtocol();
             }
             idle = options.idleTimeoutMs() > 0 ? new TimerList(options.idleTimeoutMs()) : null;
+            header = options.http() && options.headerTimeoutMs() > 0 ? new TimerList(options.headerTimeoutMs()) : null;
+            reserveFd = Syscalls.eventfd(edgepoll.sys.CallState.allocate(arena), 0, Net.EFD_CLOEXEC);
             setUp(arena);
             if (options.acceptPauseMs() > 0) acceptPausedUntil = System.nanoTime() / 1_000_000 + options.acceptPauseMs();
             started.countDown();
@@ -215,19 +229,47 @@ abstract class EventLoop extends Worker {
     private void loop() throws SyscallException {
         boolean owed = false;
         now();
-        while (!stopRequested) {
-            awaitAndDispatch(timeoutMs(owed));
+        while (true) {
+            if (stopRequested && !draining()) break;
+            awaitAndDispatch(drainDeadline >= 0 ? 10 : timeoutMs(owed));
             if (acceptPausedUntil >= 0 && nowMs >= acceptPausedUntil) {
                 acceptPausedUntil = -1;
                 onAcceptable();
             }
             owed = runOwed();
             expire();
-            closeDeferred();
+            int closed = closeDeferred();
+            if (pausedForFds && closed > 0) {  // fds came free: accept again now, not after the pause
+                pausedForFds = false;
+                acceptPausedUntil = -1;
+                onAcceptable();
+                closeDeferred();
+            }
             PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
         }
         shutdownAll();
     }
+
+    /**
+     * Graceful stop: on the first call the listener stops being served and every connection with
+     * nothing in flight is closed; the loop then keeps running (10 ms waits) while replies drain,
+     * at most {@link #DRAIN_MS}. Returns true while it should keep running.
+     */
+    private boolean draining() {
+        if (drainDeadline < 0) {
+            drainDeadline = nowMs + DRAIN_MS;
+            acceptPausedUntil = Long.MAX_VALUE;  // accept nothing more
+            for (int i = 0; i < activeCount; i++) {
+                Connection c = active[i];
+                if (!c.outputPending()) closeNow(c);
+            }
+            closeDeferred();
+        }
+        return open > 0 && nowMs < drainDeadline;
+    }
+
+    /** How long a stopping loop lets pending replies drain before it closes what is left. */
+    static final long DRAIN_MS = 1_000;
 
     // ---- connections ------------------------------------------------------------------------
 
@@ -235,6 +277,11 @@ abstract class EventLoop extends Worker {
     final void accepted(int fd) {
         if (fd >= conns.length) {
             conns = Arrays.copyOf(conns, Math.max(fd + 1, conns.length * 2));
+        }
+        if (options.maxConnections() > 0 && open >= options.maxConnections()) {
+            sys.close(fd);  // over the limit: accepted and closed at once, counted (the client sees EOF)
+            sys.counters.rejected++;
+            return;
         }
         Connection c = conns[fd];
         if (c == null) {
@@ -251,7 +298,7 @@ abstract class EventLoop extends Worker {
             closeNow(c);
             return;
         }
-        if (idle != null) idle.arm(c, nowMs);
+        rearm(c);
     }
 
     /** Accept errors per accept(2): retry the transient ones, pause on resource exhaustion. Returns true to keep accepting. */
@@ -260,10 +307,39 @@ abstract class EventLoop extends Worker {
         if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) {
             return true;
         }
+        if (e == Errno.EMFILE || e == Errno.ENFILE) {
+            shedAtFdLimit();
+            pausedForFds = true;
+        }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM, or anything unexpected: retry after a pause, never spin.
+        // Under ET this also keeps the listener's edge: the retry after the pause (or after the
+        // first close, for EMFILE) drains what arrived meanwhile.
         acceptPausedUntil = nowMs + ACCEPT_PAUSE_MS;
         return false;
     }
+
+    /**
+     * Out of fds with connections queued: close the reserve fd, so each accept4 gets an fd, close
+     * what it returns (the client sees EOF instead of hanging in the queue), until the queue is
+     * empty, then take the reserve back (libuv's EMFILE trick; libev's "accept when you can't").
+     * Bounded by {@link #SHED_BUDGET} per call so a flood cannot hold the loop.
+     */
+    private void shedAtFdLimit() {
+        if (reserveFd < 0) return;
+        sys.close(reserveFd);
+        reserveFd = -1;
+        for (int k = 0; k < SHED_BUDGET; k++) {
+            int fd = sys.accept(listenFd);
+            if (fd < 0) break;
+            sys.close(fd);
+            sys.counters.shed++;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            reserveFd = Syscalls.eventfd(edgepoll.sys.CallState.allocate(a), 0, Net.EFD_CLOEXEC);
+        }
+    }
+
+    static final int SHED_BUDGET = 1024;
 
     /**
      * Reads once into the connection's input buffer (lent from the pool, compacted first).
@@ -280,10 +356,7 @@ abstract class EventLoop extends Worker {
         }
         lastAsked = (int) c.in.byteSize() - c.inLen;
         long n = sys.read(c.fd, c.in, c.inLen, lastAsked);
-        if (n > 0) {
-            c.inLen += (int) n;
-            if (idle != null && c.state == Connection.OPEN) idle.arm(c, nowMs);
-        }
+        if (n > 0) c.inLen += (int) n;
         return n;
     }
 
@@ -320,7 +393,29 @@ abstract class EventLoop extends Worker {
             c.corked = false;
         }
         releaseIdleBuffers(c);
+        rearm(c);
         return result;
+    }
+
+    /**
+     * Puts an open connection on the timer list its state calls for. Part of a request head buffered
+     * → the header list, armed once when the head begins and not re-armed by further bytes (a
+     * slowloris client sending one byte at a time still hits it). Otherwise → the idle list,
+     * re-armed on every step of progress; without --idle-timeout, a connection that has not sent a
+     * byte yet goes on the header list too (nginx's client_header_timeout). O(1).
+     */
+    final void rearm(Connection c) {
+        if (c.state != Connection.OPEN) return;
+        boolean quiet = !c.outputPending();
+        if (header != null && quiet && c.buffered() > 0) {
+            if (c.timerList != header) header.arm(c, nowMs);
+        } else if (idle != null) {
+            idle.arm(c, nowMs);
+        } else if (header != null && quiet && c.requests == 0) {
+            if (c.timerList != header) header.arm(c, nowMs);
+        } else if (c.timerList != null) {
+            c.timerList.remove(c);
+        }
     }
 
     /** send until all queued bytes are gone (DONE), the kernel says EAGAIN (AGAIN) or the peer is gone (CLOSED). */
@@ -344,13 +439,11 @@ abstract class EventLoop extends Worker {
         }
         c.bodySent = c.bodyLength = 0;
         c.body = null;
-        if (idle != null) idle.arm(c, nowMs);
         return DONE;
     }
 
     private int sendFailed(Connection c, long rc) {
         if (rc == -Errno.EAGAIN) {
-            if (idle != null) idle.arm(c, nowMs);
             return AGAIN;
         }
         closeNow(c);  // EPIPE, ECONNRESET, ...: counted by errno in the counters
@@ -427,7 +520,9 @@ abstract class EventLoop extends Worker {
         toClose[toCloseCount++] = c.fd;
     }
 
-    private void closeDeferred() {
+    /** Closes the fds the batch marked; returns how many. */
+    private int closeDeferred() {
+        int n = toCloseCount;
         for (int i = 0; i < toCloseCount; i++) {
             Connection c = conns[toClose[i]];
             sys.close(c.fd);
@@ -440,12 +535,16 @@ abstract class EventLoop extends Worker {
             open--;
         }
         toCloseCount = 0;
+        return n;
     }
 
     private void expire() {
         for (Connection c; (c = linger.expired(nowMs)) != null; ) closeNow(c);
         if (idle != null) {
             for (Connection c; (c = idle.expired(nowMs)) != null; ) closeNow(c);
+        }
+        if (header != null) {
+            for (Connection c; (c = header.expired(nowMs)) != null; ) closeNow(c);
         }
     }
 
@@ -456,6 +555,7 @@ abstract class EventLoop extends Worker {
         }
         closeDeferred();
         sys.close(listenFd);
+        if (reserveFd >= 0) sys.close(reserveFd);
         if (poller != null) poller.close();
         result = sys.counters.snapshot();
     }

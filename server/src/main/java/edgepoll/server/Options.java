@@ -31,19 +31,23 @@ import java.util.Locale;
  * @param maxThreads     threads mode: most connection threads alive at once
  * @param pollSleepMs    busy-poll mode: sleep between sweeps (the seed's time.sleep); 0 = spin
  * @param readTimeoutMs  blocking modes: SO_RCVTIMEO, drop a client silent this long; 0 = never
+ * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
+ *                       this long after it began (or after accept); 0 = never
+ * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
-                      long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs) {
+                      long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
+                      long headerTimeoutMs, int maxConnections) {
 
     /** Every --mode, from the seeds' first server to edge-triggered epoll. */
     public static final String[] MODES = {"blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et"};
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0);
     }
 
     public boolean edgeTriggered() {
@@ -96,6 +100,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --max-threads N              threads mode: most connection threads at once (default " + d.maxThreads + ")",
                 "  --poll-sleep DURATION        busy-poll mode: sleep between sweeps, 0 = spin (default 0)",
                 "  --read-timeout DURATION      blocking modes: SO_RCVTIMEO, drop a silent client after it, 0 = never (default 0)",
+                "  --header-timeout DURATION    HTTP: close a connection whose request head takes longer, 0 = never (default 10s)",
+                "  --max-connections N          connections beyond N are accepted and closed at once, 0 = no limit (default 0)",
                 "  --help                       this text");
     }
 
@@ -111,6 +117,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         int traceConnections = o.traceConnections, maxThreads = o.maxThreads;
         long acceptPause = o.acceptPauseMs, pollSleep = o.pollSleepMs, readTimeout = o.readTimeoutMs;
         boolean once = o.once;
+        long headerTimeout = o.headerTimeoutMs;
+        int maxConnections = o.maxConnections;
         List<String> a = new ArrayList<>();
         for (String s : args) {
             int eq = s.indexOf('=');
@@ -130,7 +138,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--mode", "--drain", "--protocol", "--bind", "--port", "--loops", "--backlog",
                      "--buffer-size", "--max-events", "--idle-timeout", "--stats-json", "--response-size",
                      "--max-header-bytes", "--stats-interval", "--trace", "--trace-connections",
-                     "--accept-pause", "--max-threads", "--poll-sleep", "--read-timeout" -> {
+                     "--accept-pause", "--max-threads", "--poll-sleep", "--read-timeout", "--header-timeout",
+                     "--max-connections" -> {
                     if (i + 1 >= a.size()) {
                         throw new IllegalArgumentException(flag + " needs a value");
                     }
@@ -156,6 +165,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                         case "--max-threads" -> maxThreads = (int) number(flag, v, 1, 1_000_000);
                         case "--poll-sleep" -> pollSleep = durationMs(flag, v);
                         case "--read-timeout" -> readTimeout = durationMs(flag, v);
+                        case "--header-timeout" -> headerTimeout = durationMs(flag, v);
+                        case "--max-connections" -> maxConnections = (int) number(flag, v, 0, Integer.MAX_VALUE);
                         default -> throw new AssertionError(flag);
                     }
                 }
@@ -170,7 +181,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
         }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout);
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
     }
 
     private static String oneOf(String flag, String v, String... allowed) {

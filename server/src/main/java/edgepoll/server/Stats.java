@@ -56,6 +56,8 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"connections_accepted\": ").append(c.accepted())
           .append(", \"connections_closed\": ").append(c.closed())
           .append(", \"open_connections\": ").append(c.accepted() - c.closed())
+          .append(", \"connections_rejected\": ").append(c.rejected())
+          .append(", \"connections_shed_at_fd_limit\": ").append(c.shed())
           .append(", \"bytes_in\": ").append(c.bytes(Sys.READ))
           .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())

@@ -35,6 +35,9 @@ public final class SyscallCounters {
     long accepted;
     long closed;
     long requests;
+    /** Connections accepted and closed at once: over --max-connections, or shed at the fd limit. */
+    long rejected;
+    long shed;
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     void count(Sys kind, long rc) {
@@ -89,6 +92,8 @@ public final class SyscallCounters {
     public long accepted() { return accepted; }
     public long closed() { return closed; }
     public long requests() { return requests; }
+    public long rejected() { return rejected; }
+    public long shed() { return shed; }
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
     public long idleWritableEvents() { return idleWritableEvents; }
@@ -116,6 +121,8 @@ public final class SyscallCounters {
         accepted += o.accepted;
         closed += o.closed;
         requests += o.requests;
+        rejected += o.rejected;
+        shed += o.shed;
     }
 
     /** A copy, taken by the owning loop thread (cold path). */
