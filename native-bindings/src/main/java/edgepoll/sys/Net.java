@@ -40,6 +40,7 @@ public final class Net {
     public static final int O_NONBLOCK = LibC.O_NONBLOCK();
     public static final int O_CLOEXEC = LibC.O_CLOEXEC();
     public static final int F_GETFL = LibC.F_GETFL();
+    public static final int F_DUPFD_CLOEXEC = LibC.F_DUPFD_CLOEXEC();
     public static final int F_SETFL = LibC.F_SETFL();
     public static final int F_GETFD = LibC.F_GETFD();
     public static final int F_SETFD = LibC.F_SETFD();

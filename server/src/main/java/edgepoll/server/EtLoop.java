@@ -132,6 +132,7 @@ final class EtLoop extends EventLoop {
     private void owe(Connection c) {
         c.readOwed = true;
         if (c.owed) return;
+        sys.counters.owedDrains++;
         c.owed = true;
         if (owedCount == owedQueue.length) owedQueue = Arrays.copyOf(owedQueue, owedCount * 2);
         owedQueue[owedCount++] = c;

@@ -122,6 +122,8 @@ abstract class EventLoop extends Worker {
                 Connection c = fd < conns.length ? conns[fd] : null;
                 if (c != null && c.generation == Poller.generationOf(tag) && c.state != Connection.CLOSED) {
                     onEvent(c, poller.ready.events(i));
+                } else {
+                    sys.counters.staleEvents++;
                 }
             }
         }
@@ -239,6 +241,7 @@ abstract class EventLoop extends Worker {
             owed = runOwed();
             expire();
             int closed = closeDeferred();
+            sys.counters.bufferPoolBytes = pool.allocatedBytes();
             if (pausedForFds && closed > 0) {  // fds came free: accept again now, not after the pause
                 pausedForFds = false;
                 acceptPausedUntil = -1;

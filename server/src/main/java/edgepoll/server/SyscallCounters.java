@@ -38,6 +38,12 @@ public final class SyscallCounters {
     /** Connections accepted and closed at once: over --max-connections, or shed at the fd limit. */
     long rejected;
     long shed;
+    /** Events dropped because their data.u64 named an earlier connection on a reused fd number. */
+    long staleEvents;
+    /** ET: drains stopped by a per-wake-up budget and re-queued (serviced without a new edge). */
+    long owedDrains;
+    /** Gauge: native bytes the loop's connection-buffer pool holds (its high-water mark). */
+    long bufferPoolBytes;
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     void count(Sys kind, long rc) {
@@ -94,6 +100,9 @@ public final class SyscallCounters {
     public long requests() { return requests; }
     public long rejected() { return rejected; }
     public long shed() { return shed; }
+    public long staleEvents() { return staleEvents; }
+    public long owedDrains() { return owedDrains; }
+    public long bufferPoolBytes() { return bufferPoolBytes; }
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
     public long idleWritableEvents() { return idleWritableEvents; }
@@ -123,6 +132,9 @@ public final class SyscallCounters {
         requests += o.requests;
         rejected += o.rejected;
         shed += o.shed;
+        staleEvents += o.staleEvents;
+        owedDrains += o.owedDrains;
+        bufferPoolBytes += o.bufferPoolBytes;
     }
 
     /** A copy, taken by the owning loop thread (cold path). */

@@ -257,6 +257,15 @@ public class LibC {
     public static int F_SETFL() {
         return F_SETFL;
     }
+    private static final int F_DUPFD_CLOEXEC = (int)1030L;
+    /**
+     * {@snippet lang=c :
+     * #define F_DUPFD_CLOEXEC 1030
+     * }
+     */
+    public static int F_DUPFD_CLOEXEC() {
+        return F_DUPFD_CLOEXEC;
+    }
     private static final int FD_CLOEXEC = (int)1L;
     /**
      * {@snippet lang=c :
