@@ -242,6 +242,7 @@ abstract class EventLoop extends Worker {
             expire();
             int closed = closeDeferred();
             sys.counters.bufferPoolBytes = pool.allocatedBytes();
+            sys.counters.buffersInUse = pool.inUse();
             if (pausedForFds && closed > 0) {  // fds came free: accept again now, not after the pause
                 pausedForFds = false;
                 acceptPausedUntil = -1;

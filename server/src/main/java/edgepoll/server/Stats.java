@@ -61,6 +61,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"stale_events_dropped\": ").append(c.staleEvents())
           .append(", \"owed_drains\": ").append(c.owedDrains())
           .append(", \"buffer_pool_bytes\": ").append(c.bufferPoolBytes())
+          .append(", \"buffers_in_use\": ").append(c.buffersInUse())
           .append(", \"bytes_in\": ").append(c.bytes(Sys.READ))
           .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())

@@ -44,6 +44,8 @@ public final class SyscallCounters {
     long owedDrains;
     /** Gauge: native bytes the loop's connection-buffer pool holds (its high-water mark). */
     long bufferPoolBytes;
+    /** Gauge: buffers lent to connections right now (0 when no connection has bytes in flight). */
+    long buffersInUse;
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     void count(Sys kind, long rc) {
@@ -103,6 +105,7 @@ public final class SyscallCounters {
     public long staleEvents() { return staleEvents; }
     public long owedDrains() { return owedDrains; }
     public long bufferPoolBytes() { return bufferPoolBytes; }
+    public long buffersInUse() { return buffersInUse; }
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
     public long idleWritableEvents() { return idleWritableEvents; }
@@ -135,6 +138,7 @@ public final class SyscallCounters {
         staleEvents += o.staleEvents;
         owedDrains += o.owedDrains;
         bufferPoolBytes += o.bufferPoolBytes;
+        buffersInUse += o.buffersInUse;
     }
 
     /** A copy, taken by the owning loop thread (cold path). */
