@@ -360,7 +360,15 @@ abstract class EventLoop extends Worker {
         }
         lastAsked = (int) c.in.byteSize() - c.inLen;
         long n = sys.read(c.fd, c.in, c.inLen, lastAsked);
-        if (n > 0) c.inLen += (int) n;
+        if (n > 0) {
+            c.inLen += (int) n;
+        } else if (c.inPos == c.inLen) {
+            // The read that ends an ET drain (EAGAIN) or finds EOF brought nothing: give the buffer
+            // back now, or every idle ET connection would keep one until its next event.
+            pool.release(c.in);
+            c.in = null;
+            c.inPos = c.inLen = 0;
+        }
         return n;
     }
 

@@ -174,6 +174,9 @@ class FloodAndSoakTest {
             }
             String during = stats(port);
             assertEquals(connections + 1, number(during, "open_connections"), "every soak connection still open (+ the stats one)");
+            assertTrue(number(during, "buffers_in_use") <= 1, "idle keep-alive connections hold no buffer: " + number(during, "buffers_in_use"));
+            assertTrue(number(during, "buffer_pool_bytes") <= 8L << 20,
+                    "the pool's high-water mark stays small (buffers are lent only while bytes are in flight): " + number(during, "buffer_pool_bytes"));
             for (List<Socket> share : shares) for (Socket s : share) s.close();
             long c0 = System.nanoTime();
             for (int i = 0; i < cycles; i++) {
