@@ -66,7 +66,7 @@ class FairnessAndBackpressureTest {
             assertTrue(p[1] < 50, variant + ": p99 " + p[1] + " ms");
             streamer.close();
             Stats st = s.stop();
-            if (variant.startsWith("et")) {
+            if (variant.equals("et")) {  // short-read usually stops at a short read before the budget
                 assertTrue(st.total().owedDrains() > 0, "the read budget re-queued the streamer's drain (owed_drains > 0)");
             }
         }
