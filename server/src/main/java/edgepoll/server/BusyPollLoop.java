@@ -1,7 +1,5 @@
 package edgepoll.server;
 
-import java.lang.foreign.Arena;
-
 /**
  * {@code --mode busy-poll}: seeds 002/003. Non-blocking sockets and no readiness API at all: every
  * sweep tries one accept4, then a read on every connection without pending output and a send on
@@ -9,26 +7,10 @@ import java.lang.foreign.Arena;
  * purpose: with nothing to do it still spins a core ({@code --poll-sleep} trades that for latency,
  * as the seed's time.sleep does), and the stats show the waste as EAGAIN per request.
  */
-final class BusyPollLoop extends LtLoop {
+final class BusyPollLoop extends ScanningLoop {
 
     BusyPollLoop(int index, Options options, int listenFd, int wakeFd) {
         super(index, options, listenFd, wakeFd);
-    }
-
-    @Override
-    void setUp(Arena arena) {
-        // nothing to wait with: that is the model
-    }
-
-    @Override
-    int register(Connection c) {
-        return 0;
-    }
-
-    @Override
-    int setInterest(Connection c, int mask) {
-        c.registered = mask;
-        return 0;
     }
 
     @Override

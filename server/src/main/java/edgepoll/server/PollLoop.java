@@ -14,7 +14,7 @@ import java.lang.foreign.Arena;
  * cost no syscall (they only change the next list), so LT's EPOLLOUT toggling is free here.
  * Everything else, one accept and one read per readiness, is {@link LtLoop}'s.
  */
-final class PollLoop extends LtLoop {
+final class PollLoop extends ScanningLoop {
     private Arena arena;
     private PollFds fds;
 
@@ -26,18 +26,6 @@ final class PollLoop extends LtLoop {
     void setUp(Arena arena) {
         this.arena = arena;
         this.fds = new PollFds(arena, 1024);
-    }
-
-    @Override
-    int register(Connection c) {
-        c.registered = Poller.ltMask(false);
-        return 0;
-    }
-
-    @Override
-    int setInterest(Connection c, int mask) {
-        c.registered = mask;
-        return 0;
     }
 
     @Override
