@@ -70,13 +70,13 @@ public final class ServerHandle implements AutoCloseable {
                 assertNull(l.failure(), () -> "loop " + l.index() + " failed: " + l.failure());
             }
             var after = FdCount.describe();
-            if (!after.keySet().equals(fdsBefore.keySet())) {
-                var added = new java.util.TreeMap<>(after);
-                added.keySet().removeAll(fdsBefore.keySet());
-                var removed = new java.util.TreeMap<>(fdsBefore);
-                removed.keySet().removeAll(after.keySet());
-                throw new AssertionError("fds differ after the server stopped (leak check): opened " + added
-                        + ", closed " + removed + socketDetails(added.values()));
+            var added = new java.util.TreeMap<>(after);
+            added.keySet().removeAll(fdsBefore.keySet());
+            if (!added.isEmpty()) {
+                // Only fds opened and not closed count as a leak: fds that disappeared belong to
+                // something else in this JVM (a finished child process's pipes, closed by its reaper).
+                throw new AssertionError("fds opened while the server ran are still open (leak check): " + added
+                        + socketDetails(added.values()));
             }
         }
         return stats;
