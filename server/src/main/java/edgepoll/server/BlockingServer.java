@@ -71,7 +71,6 @@ final class BlockingServer extends Worker {
         } finally {
             allocatedBytes = currentThreadAllocatedBytes();
             started.countDown();
-            onceDone.countDown();
         }
     }
 
@@ -119,8 +118,6 @@ final class BlockingServer extends Worker {
         if (poller != null) poller.stop();
     }
 
-    /** Counted down when {@code --once} has served its connection; Main waits on it too. */
-    final java.util.concurrent.CountDownLatch onceDone = new java.util.concurrent.CountDownLatch(1);
 
     /** Called by a session as it ends: its counters join the total. */
     void finished(BlockingSession s, SyscallCounters c) {

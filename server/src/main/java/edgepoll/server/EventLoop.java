@@ -571,9 +571,4 @@ abstract class EventLoop extends Worker {
         if (poller != null) poller.close();
         result = sys.counters.snapshot();
     }
-
-    /** Buffers lent now and bytes held by the pool (for the stats). */
-    long poolBytes() {
-        return pool == null ? 0 : pool.allocatedBytes();
-    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Echo;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import java.io.InputStream;
@@ -18,18 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Seeds 002/003: every byte comes back upper-cased, in order, however the stream is cut. */
 class EchoTest {
 
-    static byte[] upper(byte[] b) {
-        byte[] u = b.clone();
-        for (int i = 0; i < u.length; i++) if (u[i] >= 'a' && u[i] <= 'z') u[i] -= 32;
-        return u;
-    }
-
     @ParameterizedTest
     @MethodSource("edgepoll.server.testkit.Variants#all")
     void linesComeBackUpperCased(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo"); RawClient c = new RawClient(s.port())) {
             c.send("hello, World 123 \u00e9z{}\n");
-            byte[] expected = upper("hello, World 123 \u00e9z{}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            byte[] expected = Echo.upper("hello, World 123 \u00e9z{}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             byte[] got = c.socket.getInputStream().readNBytes(expected.length);
             assertArrayEquals(expected, got);
         }
@@ -41,7 +36,7 @@ class EchoTest {
         int size = 64 << 20;
         byte[] data = new byte[size];
         new Random(7).nextBytes(data);
-        byte[] expectedDigest = MessageDigest.getInstance("SHA-256").digest(upper(data));
+        byte[] expectedDigest = MessageDigest.getInstance("SHA-256").digest(Echo.upper(data));
         try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo"); RawClient c = new RawClient(s.port(), 30_000)) {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.server.Stats;
+import edgepoll.server.testkit.Echo;
 import edgepoll.server.testkit.Prober;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
@@ -115,8 +116,7 @@ class FairnessAndBackpressureTest {
         int size = 32 << 20;
         byte[] data = new byte[size];
         new Random(9).nextBytes(data);
-        byte[] upper = data.clone();
-        for (int i = 0; i < upper.length; i++) if (upper[i] >= 'a' && upper[i] <= 'z') upper[i] -= 32;
+        byte[] upper = Echo.upper(data);
         try (ServerHandle s = ServerHandle.start(variant, "--protocol", "echo"); RawClient c = new RawClient(s.port(), 30_000)) {
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 try {
