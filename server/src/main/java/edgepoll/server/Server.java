@@ -146,7 +146,11 @@ public final class Server implements AutoCloseable {
     public Stats liveStats() {
         List<Stats.Loop> per = new ArrayList<>();
         for (Worker l : loops) {
-            per.add(new Stats.Loop(l.index, l.tid, l.liveCounters(), l.allocatedBytes, l.failure));
+            long allocated = l.allocatedBytes;
+            if (allocated < 0) {  // still running: ask the JVM for the thread's figure so far
+                allocated = Worker.threadAllocatedBytes(threads.get(l.index));
+            }
+            per.add(new Stats.Loop(l.index, l.tid, l.liveCounters(), allocated, l.failure));
         }
         return new Stats(options, port, per);
     }

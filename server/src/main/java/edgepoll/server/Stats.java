@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public record Stats(Options options, int port, List<Loop> loops) {
 
-    /** One loop's final counters; {@code allocatedBytes} is the loop thread's heap allocation over its life. */
+    /** One loop's counters; {@code allocatedBytes} is the loop thread's heap allocation over its life (so far, in live stats). */
     public record Loop(int index, int tid, SyscallCounters counters, long allocatedBytes, Throwable failure) {}
 
     public SyscallCounters total() {

@@ -20,7 +20,7 @@ abstract class Worker implements Runnable {
     /** Final counters, set when the worker's thread ends. */
     volatile SyscallCounters result;
     volatile Throwable failure;
-    /** Heap bytes the worker's own thread allocated over its life; -1 while it runs. */
+    /** Heap bytes the worker's own thread allocated over its life, set when it ends (-1 before; live stats ask the JVM). */
     volatile long allocatedBytes = -1;
     /** --trace: the worker's recorder (event loops only), read after the thread ended. */
     volatile Tracer tracer;
@@ -42,6 +42,11 @@ abstract class Worker implements Runnable {
     /** Fds the Server must close after the worker's thread ended (e.g. a wake eventfd). */
     int[] fdsToCloseAfter() {
         return new int[0];
+    }
+
+    /** Heap bytes {@code t} allocated so far (HotSpot's per-thread TLAB accounting); -1 once it ended. */
+    static long threadAllocatedBytes(Thread t) {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(t.threadId());
     }
 
     static long currentThreadAllocatedBytes() {
