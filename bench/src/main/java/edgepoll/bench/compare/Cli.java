@@ -1,0 +1,162 @@
+package edgepoll.bench.compare;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The harness's flags, and the tools it finds on the PATH. A bad flag: one line, exit 2. */
+final class Cli {
+    private Cli() {}
+
+    static final String USAGE = """
+            usage: bench-compare [--quick] [--out DIR] [--servers a,b,...] [--workloads a,b,...]
+                                 [--reps N] [--duration S] [--warmup S] [--strace-duration S] [--no-strace]
+                                 [--server-cpu N] [--load-cpu N] [--edgepoll-jar JAR] [--bench-jar JAR]
+              servers:   %s
+              workloads: %s
+              default: 3 repetitions of 3 s after 2 s of warm-up per server start (about 8 minutes);
+              --quick: 1 repetition of 1 s after 1 s (under 2 minutes)""";
+
+    private static final List<String> VALUED = List.of("--out", "--servers", "--workloads", "--reps", "--duration",
+            "--warmup", "--strace-duration", "--server-cpu", "--load-cpu", "--edgepoll-jar", "--bench-jar");
+
+    static Config parse(String[] args) {
+        boolean quick = false, noStrace = false;
+        String out = null, servers = null, workloads = null, edgepollJar = null, benchJar = null;
+        Integer reps = null;
+        Double duration = null, warmup = null, straceS = null;
+        int serverCpu = 0, loadCpu = 1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--no-strace" -> noStrace = true;
+                default -> {
+                    if (!VALUED.contains(a)) throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
+                    if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                    String v = args[++i];
+                    switch (a) {
+                        case "--out" -> out = v;
+                        case "--servers" -> servers = v;
+                        case "--workloads" -> workloads = v;
+                        case "--reps" -> reps = (int) number(a, v, 1, 100);
+                        case "--duration" -> duration = seconds(a, v, 1);
+                        case "--warmup" -> warmup = seconds(a, v, 0);
+                        case "--strace-duration" -> straceS = seconds(a, v, 1);
+                        case "--server-cpu" -> serverCpu = (int) number(a, v, 0, 4095);
+                        case "--load-cpu" -> loadCpu = (int) number(a, v, 0, 4095);
+                        case "--edgepoll-jar" -> edgepollJar = v;
+                        case "--bench-jar" -> benchJar = v;
+                        default -> throw new IllegalStateException(a);
+                    }
+                }
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        List<Servers.Spec> specs = new ArrayList<>();
+        for (String n : (servers == null ? Servers.names() : servers).split(",")) specs.add(Servers.byName(n.trim()));
+        List<Workloads.Workload> loads = new ArrayList<>();
+        if (workloads == null) loads.addAll(Workloads.ALL);
+        else for (String n : workloads.split(",")) loads.add(Workloads.byName(n.trim()));
+
+        String wrk = onPath("wrk");
+        if (wrk == null) throw new IllegalArgumentException("wrk is not installed (apt-get install wrk; scripts/bench-compare installs it)");
+        String nginx = onPath("nginx");
+        if (nginx == null && specs.removeIf(s -> s.family().equals("nginx"))) {
+            notes.add("nginx is not installed (apt-get install nginx-light): left out");
+        }
+        String strace = noStrace ? null : onPath("strace");
+        if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
+        if (specs.isEmpty()) throw new IllegalArgumentException("no server left to run");
+
+        List<String> pinServer = List.of(), pinLoad = List.of();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String taskset = onPath("taskset");
+        if (taskset != null && cpus > Math.max(serverCpu, loadCpu) && serverCpu != loadCpu) {
+            pinServer = List.of(taskset, "-c", String.valueOf(serverCpu));
+            pinLoad = List.of(taskset, "-c", String.valueOf(loadCpu));
+        } else {
+            notes.add("not pinned (taskset " + (taskset == null ? "missing" : "present") + ", " + cpus + " CPUs): server and load share CPUs");
+            serverCpu = loadCpu = -1;
+        }
+
+        Path self = selfJar();
+        Path bench = benchJar != null ? Path.of(benchJar) : self;
+        Path edgepoll = edgepollJar != null ? Path.of(edgepollJar) : bench.resolveSibling("../../server/target/edgepoll.jar").normalize();
+        if (!Files.isRegularFile(edgepoll)) throw new IllegalArgumentException("no edgepoll jar at " + edgepoll + " (build it, or pass --edgepoll-jar)");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // The same flags for every JVM server: a fixed heap (no resizing during the run) and native access.
+        List<String> jvm = List.of("--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
+
+        Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
+        return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
+                warmup != null ? warmup : quick ? 1 : 2, duration != null ? duration : quick ? 1 : 3,
+                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvmWith(java, jvm),
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), java, nginx, wrk, strace, outDir.toAbsolutePath(), quick, notes);
+    }
+
+    /** JVM servers are started as {@code [taskset -c N] java FLAGS...}: the java binary goes after the pin. */
+    private static List<String> jvmWith(String java, List<String> flags) {
+        List<String> l = new ArrayList<>();
+        l.add(java);
+        l.addAll(flags);
+        return l;
+    }
+
+    static String usage() {
+        return USAGE.formatted(Servers.names(), String.join(",", Workloads.ALL.stream().map(Workloads.Workload::name).toList()));
+    }
+
+    /** Whole seconds: wrk's -d takes no fractions. */
+    static double seconds(String flag, String v, int min) {
+        double d = number(flag, v, min, 3600);
+        if (d != Math.rint(d)) throw new IllegalArgumentException(flag + " takes whole seconds, got " + v);
+        return d;
+    }
+
+    static double number(String flag, String v, double min, double max) {
+        double d;
+        try {
+            d = Double.parseDouble(v.endsWith("s") ? v.substring(0, v.length() - 1) : v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " wants a number, got " + v);
+        }
+        if (d < min || d > max) throw new IllegalArgumentException(flag + " must be in [" + min + ", " + max + "], got " + v);
+        return d;
+    }
+
+    static String onPath(String cmd) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            for (String d : Arrays.asList(dir, "/usr/sbin", "/sbin")) {
+                Path p = Path.of(d, cmd);
+                if (Files.isExecutable(p)) return p.toString();
+            }
+        }
+        return null;
+    }
+
+    private static Path selfJar() {
+        try {
+            return Path.of(Compare.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot locate benchmarks.jar", e);
+        }
+    }
+
+    private static long clockTicks = -1;
+
+    /** USER_HZ, the unit of /proc/PID/stat times (getconf CLK_TCK; 100 on Linux x86_64). */
+    static synchronized long clockTicks() {
+        if (clockTicks < 0) {
+            try {
+                clockTicks = Long.parseLong(Workloads.exec(List.of("getconf", "CLK_TCK"), 10).trim());
+            } catch (Exception e) {
+                clockTicks = 100;
+            }
+        }
+        return clockTicks;
+    }
+}

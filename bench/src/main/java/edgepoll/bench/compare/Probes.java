@@ -1,0 +1,102 @@
+package edgepoll.bench.compare;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the harness reads off the machine and the servers around a measurement. */
+final class Probes {
+    private Probes() {}
+
+    /** Per-CPU busy and total jiffies from /proc/stat, to tell a saturated CPU from an idle one. */
+    record CpuTimes(long[] busy, long[] total) {
+        static CpuTimes read() throws IOException {
+            List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
+            int n = 0;
+            for (String l : lines) if (l.matches("^cpu\\d+ .*")) n++;
+            long[] busy = new long[n], total = new long[n];
+            for (String l : lines) {
+                if (!l.matches("^cpu\\d+ .*")) continue;
+                String[] f = l.trim().split("\\s+");
+                int cpu = Integer.parseInt(f[0].substring(3));
+                long sum = 0;
+                for (int i = 1; i < Math.min(f.length, 9); i++) sum += Long.parseLong(f[i]);  // user..steal
+                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);  // idle + iowait
+                busy[cpu] = sum - idle;
+                total[cpu] = sum;
+            }
+            return new CpuTimes(busy, total);
+        }
+
+        /** Percent of {@code cpu} busy between {@code before} and this reading; NaN if unknown. */
+        double busyPercent(CpuTimes before, int cpu) {
+            if (cpu < 0 || cpu >= busy.length) return Double.NaN;
+            long t = total[cpu] - before.total[cpu];
+            return t <= 0 ? Double.NaN : 100.0 * (busy[cpu] - before.busy[cpu]) / t;
+        }
+    }
+
+    /** edgepoll's live stats ({@code GET /_edgepoll/stats}): served by the loop, not counted as a request. */
+    record EdgepollStats(long requests, long allocatedBytes, Map<String, Long> syscalls) {
+        private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+        static EdgepollStats fetch(int port) throws IOException, InterruptedException {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_edgepoll/stats"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return parse(r.body());
+        }
+
+        /** From a stats JSON (live or --stats-json): the "total" counters and loop 0's allocation. */
+        static EdgepollStats parse(String json) {
+            String total = Json.object(json, "total");
+            if (total == null) throw new IllegalArgumentException("no \"total\" in edgepoll stats");
+            Map<String, Long> calls = new LinkedHashMap<>();
+            String sys = Json.object(total, "syscalls");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z_0-9()A-Z]+)\": \\{\"calls\": (\\d+)").matcher(sys);
+            while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
+            int loops = json.indexOf("\"loops\"");
+            long allocated = (long) Json.number(json.substring(loops), "allocated_bytes");
+            return new EdgepollStats((long) Json.number(total, "requests"), allocated, calls);
+        }
+
+        static long bytesIn(String json) {
+            return (long) Json.number(Json.object(json, "total"), "bytes_in");
+        }
+
+        /** Syscalls per request between {@code before} and this snapshot, by syscall, and their sum. */
+        Map<String, Double> perRequest(EdgepollStats before, long requests) {
+            Map<String, Double> r = new LinkedHashMap<>();
+            double sum = 0;
+            for (Map.Entry<String, Long> e : syscalls.entrySet()) {
+                long d = e.getValue() - before.syscalls.getOrDefault(e.getKey(), 0L);
+                if (d == 0) continue;
+                r.put(e.getKey(), (double) d / requests);
+                sum += (double) d / requests;
+            }
+            r.put("total", sum);
+            return r;
+        }
+    }
+
+    /**
+     * Parses {@code strace -c} output into calls by syscall (the table's "calls" column); strace
+     * prints it when it detaches.
+     */
+    static Map<String, Long> parseStraceSummary(String out) {
+        Map<String, Long> calls = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 5 || !f[0].matches("[0-9.]+") || f[f.length - 1].equals("total")) continue;
+            calls.put(f[f.length - 1], Long.parseLong(f[3]));
+        }
+        return calls;
+    }
+}

@@ -1,0 +1,202 @@
+package edgepoll.bench.compare;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The servers the comparison runs, each as its own process pinned to the server CPU, one event loop
+ * (or nginx worker) each. JVM servers all get the same JVM flags; nginx runs with
+ * {@code master_process off}, so its one process is its one worker and /proc of that pid is all the
+ * CPU it spends.
+ */
+final class Servers {
+    private Servers() {}
+
+    /** A server of the comparison; {@code echo} tells whether it speaks the echo protocol. */
+    record Spec(String name, String family, boolean echo, String note) {}
+
+    static final List<Spec> ALL = List.of(
+            new Spec("edgepoll-et", "edgepoll", true, "edge-triggered, read drained to EAGAIN"),
+            new Spec("edgepoll-et-short-read", "edgepoll", true, "edge-triggered, drain stops at a short read"),
+            new Spec("edgepoll-lt", "edgepoll", true, "level-triggered"),
+            new Spec("netty-et", "netty", true, "Netty native epoll, EPOLLET"),
+            new Spec("netty-lt", "netty", true, "Netty native epoll, level-triggered"),
+            new Spec("nio", "nio", true, "JDK NIO Selector, one thread"),
+            new Spec("nginx", "nginx", false, "nginx, one worker, return 200"));
+
+    static Spec byName(String name) {
+        for (Spec s : ALL) if (s.name.equals(name)) return s;
+        throw new IllegalArgumentException("unknown server: " + name + " (known: " + names() + ")");
+    }
+
+    static String names() {
+        StringBuilder b = new StringBuilder();
+        for (Spec s : ALL) b.append(b.isEmpty() ? "" : ",").append(s.name);
+        return b.toString();
+    }
+
+    /** A started server: its pid (the process itself, taskset execs), port and output files. */
+    static final class Running implements AutoCloseable {
+        final Spec spec;
+        final Process process;
+        final int port;
+        final Path dir;
+
+        Running(Spec spec, Process process, int port, Path dir) {
+            this.spec = spec;
+            this.process = process;
+            this.port = port;
+            this.dir = dir;
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** utime + stime of the whole process (every thread), in clock ticks. */
+        long cpuTicks() throws IOException {
+            String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);  // fields 14 and 15 of stat(5)
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();  // SIGTERM: every server here exits on it
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+)");
+
+    static Running start(Spec spec, String protocol, Config cfg, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(cfg.pinServer());
+        int nginxPort = -1;
+        switch (spec.family) {
+            case "edgepoll" -> {
+                cmd.addAll(cfg.jvm());
+                cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "--port", "0", "--protocol", protocol,
+                        "--backlog", "1024"));
+                switch (spec.name) {
+                    case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
+                    case "edgepoll-et-short-read" -> cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
+                    case "edgepoll-lt" -> cmd.addAll(List.of("--mode", "lt"));
+                    default -> throw new IllegalStateException(spec.name);
+                }
+                if (protocol.equals("echo")) cmd.addAll(List.of("--stats-json", dir.resolve("stats.json").toString()));
+            }
+            case "netty" -> {
+                cmd.addAll(cfg.jvm());
+                cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NettyServer",
+                        "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
+            }
+            case "nio" -> {
+                cmd.addAll(cfg.jvm());
+                cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NioServer",
+                        "--port", "0", "--protocol", protocol));
+            }
+            case "nginx" -> {
+                nginxPort = freePort();
+                Path conf = writeNginxConf(dir, nginxPort);
+                cmd.addAll(List.of(cfg.nginx(), "-p", dir.toString(), "-c", conf.toString()));
+            }
+            default -> throw new IllegalStateException(spec.family);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectError(dir.resolve("stderr-" + protocol + ".txt").toFile());
+        if (nginxPort > 0) pb.redirectOutput(dir.resolve("stdout-" + protocol + ".txt").toFile());
+        Process p = pb.start();
+        int port = nginxPort > 0 ? awaitConnectable(p, nginxPort, dir) : awaitListeningLine(p, spec, dir);
+        return new Running(spec, p, port, dir);
+    }
+
+    private static int awaitListeningLine(Process p, Spec spec, Path dir) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();  // the first line; the server prints it once it accepts
+        Matcher m = line == null ? null : LISTENING.matcher(line);
+        if (m == null || !m.find()) {
+            p.destroyForcibly();
+            throw new IOException(spec.name + " did not start (first line: " + line + "); see " + dir);
+        }
+        // Drain the rest of stdout so a chatty server never blocks on a full pipe.
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (out.readLine() != null) { /* discard */ }
+            } catch (IOException ignored) {
+                // the server exited
+            }
+        });
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static int awaitConnectable(Process p, int port, Path dir) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IOException("nginx exited with " + p.exitValue() + "; see " + dir);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return port;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("nginx did not accept on port " + port + " within 10 s; see " + dir);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * nginx as the comparison runs it: one process that is its worker (master_process off), no
+     * access log, keep-alive without a request limit (its default, 1,000, would close wrk's
+     * connections mid-run), and the seed's body from {@code return 200}.
+     */
+    private static Path writeNginxConf(Path dir, int port) throws IOException {
+        Files.createDirectories(dir.resolve("logs"));
+        String conf = """
+                worker_processes 1;
+                master_process off;
+                daemon off;
+                pid %1$s/nginx.pid;
+                error_log %1$s/logs/error.log warn;
+                events { worker_connections 4096; use epoll; }
+                http {
+                    access_log off;
+                    server_tokens off;
+                    keepalive_requests 1000000000;
+                    keepalive_timeout 300s;
+                    client_body_temp_path %1$s/tmp;
+                    server {
+                        listen 127.0.0.1:%2$d backlog=1024;
+                        location / {
+                            default_type text/plain;
+                            return 200 "Hello, world!";
+                        }
+                    }
+                }
+                """.formatted(dir, port);
+        Path p = dir.resolve("nginx.conf");
+        Files.writeString(p, conf);
+        return p;
+    }
+}

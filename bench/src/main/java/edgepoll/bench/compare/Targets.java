@@ -1,0 +1,87 @@
+package edgepoll.bench.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The speed targets of the benchmarks issue, checked against one run's medians. A target whose
+ * servers were not in the run is n/a. Where a ratio of req/s is missed while neither server used its
+ * whole CPU, the load is what limits both, and the detail says so: CPU per request is then the figure
+ * that separates them.
+ */
+final class Targets {
+    private Targets() {}
+
+    /** The I/O syscalls a keep-alive request needs at least, by edgepoll mode (epoll_wait comes on top, shared). */
+    static final Map<String, Integer> FLOOR = Map.of(
+            "edgepoll-et", 3,             // read (the request), read (EAGAIN: the drain), sendto
+            "edgepoll-et-short-read", 2,  // read (short: the drain ends there), sendto
+            "edgepoll-lt", 2);            // read, sendto; LT reports the fd again if more is left
+
+    static List<Report.Target> evaluate(Report r) {
+        List<Report.Target> t = new ArrayList<>();
+        t.add(ratio(r, "http-c64", "netty-et", 1.15, "edgepoll-et req/s ≥ 1.15× netty-et, keep-alive c=64"));
+        t.add(ratio(r, "http-c64", "nginx", 0.9, "edgepoll-et req/s ≥ 0.9× nginx, keep-alive c=64"));
+        t.add(cpu(r, "http-c64", "netty-et"));
+        t.add(ratio(r, "http-pipe16-c16", "nginx", 1.0, "edgepoll-et req/s ≥ 1.0× nginx, pipelined 16"));
+        t.add(alloc(r));
+        for (String mode : List.of("edgepoll-et", "edgepoll-et-short-read", "edgepoll-lt")) t.add(floor(r, mode));
+        return t;
+    }
+
+    private static Report.Target ratio(Report r, String workload, String peer, double wanted, String name) {
+        Report.Agg et = r.get(workload, "edgepoll-et"), p = r.get(workload, peer);
+        String asked = String.format(Locale.ROOT, "≥ %.2f×", wanted);
+        if (et == null || p == null) return new Report.Target(name, asked, "not run", null, "");
+        double ratio = et.rps() / p.rps();
+        String measured = String.format(Locale.ROOT, "%.3f× (%s vs %s req/s)", ratio, Report.f0(et.rps()), Report.f0(p.rps()));
+        boolean met = ratio >= wanted;
+        String detail = met ? "" : String.format(Locale.ROOT, "short by %.1f%% of the target", 100 * (wanted - ratio) / wanted);
+        if (!met && et.serverCpuPct() < 95 && p.serverCpuPct() < 95) {
+            detail += String.format(Locale.ROOT, "; neither server saturated its CPU (%.0f%% and %.0f%%): the load limits both",
+                    et.serverCpuPct(), p.serverCpuPct());
+        }
+        return new Report.Target(name, asked, measured, met, detail);
+    }
+
+    private static Report.Target cpu(Report r, String workload, String peer) {
+        String name = "edgepoll-et server CPU per request < " + peer + ", keep-alive c=64";
+        Report.Agg et = r.get(workload, "edgepoll-et"), p = r.get(workload, peer);
+        if (et == null || p == null) return new Report.Target(name, "< 1.00×", "not run", null, "");
+        double ratio = et.cpuUs() / p.cpuUs();
+        boolean met = ratio < 1;
+        return new Report.Target(name, "< 1.00×", String.format(Locale.ROOT, "%.3f× (%.2f vs %.2f µs)", ratio, et.cpuUs(), p.cpuUs()),
+                met, met ? "" : String.format(Locale.ROOT, "%.1f%% more CPU per request", 100 * (ratio - 1)));
+    }
+
+    private static Report.Target alloc(Report r) {
+        String name = "0 bytes allocated per request (loop thread, keep-alive c=64)";
+        List<String> parts = new ArrayList<>();
+        Boolean met = null;
+        for (String mode : FLOOR.keySet().stream().sorted().toList()) {
+            Report.Agg a = r.get("http-c64", mode);
+            if (a == null || Double.isNaN(a.alloc())) continue;
+            parts.add(String.format(Locale.ROOT, "%s %.2f B", mode, a.alloc()));
+            boolean zero = Math.abs(a.alloc()) < 0.5;  // TLAB accounting granularity spread over ~10^5 requests
+            met = (met == null || met) && zero;
+        }
+        return new Report.Target(name, "0 B/req", parts.isEmpty() ? "not run" : String.join(", ", parts), met, "");
+    }
+
+    private static Report.Target floor(Report r, String mode) {
+        int floor = FLOOR.get(mode);
+        String name = "syscalls per request at the floor, " + mode + " (keep-alive c=64)";
+        String asked = floor + " I/O calls + a share of epoll_wait";
+        Report.Agg a = r.get("http-c64", mode);
+        if (a == null || a.sysBreakdown().isEmpty()) return new Report.Target(name, asked, "not run", null, "");
+        Map<String, Double> s = a.sysBreakdown();
+        double io = s.getOrDefault("read", 0.0) + s.getOrDefault("sendto", 0.0);
+        double wait = s.getOrDefault("epoll_wait", 0.0);
+        double other = s.getOrDefault("total", 0.0) - io - wait;
+        boolean met = io <= floor * 1.01;
+        String measured = String.format(Locale.ROOT, "read+sendto %.3f, epoll_wait %.3f, other %.3f", io, wait, other);
+        return new Report.Target(name, asked, measured, met, met ? "" : String.format(Locale.ROOT, "%.3f above the floor", io - floor));
+    }
+}

@@ -1,0 +1,151 @@
+package edgepoll.bench.compare;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load the comparison applies, always from a process pinned to the load CPU: wrk (one thread)
+ * for HTTP keep-alive and pipelined, edgepoll's own {@code load} for echo, which wrk cannot speak.
+ */
+final class Workloads {
+    private Workloads() {}
+
+    /** A workload; {@code depth} is the pipelining depth (1: one request in flight per connection). */
+    record Workload(String name, String protocol, int connections, int depth) {
+        String label() {
+            return protocol.equals("echo") ? "echo c=" + connections
+                    : depth > 1 ? "pipelined " + depth + " c=" + connections : "keep-alive c=" + connections;
+        }
+    }
+
+    static final List<Workload> ALL = List.of(
+            new Workload("http-c16", "http", 16, 1),
+            new Workload("http-c64", "http", 64, 1),
+            new Workload("http-c256", "http", 256, 1),
+            new Workload("http-pipe16-c16", "http", 16, 16),
+            new Workload("echo-c64", "echo", 64, 1));
+
+    static Workload byName(String name) {
+        for (Workload w : ALL) if (w.name.equals(name)) return w;
+        throw new IllegalArgumentException("unknown workload: " + name);
+    }
+
+    /** One measurement: requests (echo: messages) answered, latency percentiles in microseconds. */
+    record Measurement(long requests, double seconds, double rps, double p50us, double p99us, long errors) {}
+
+    /**
+     * wrk's own pipelining idiom (its scripts/pipeline.lua): request() hands wrk {@code depth}
+     * requests in one string, so they leave in one write and wrk counts each response.
+     */
+    static Path pipelineScript(Path dir, int depth) throws IOException {
+        Path p = dir.resolve("pipeline-" + depth + ".lua");
+        Files.writeString(p, """
+                init = function(args)
+                   local r = {}
+                   for i = 1, %d do r[i] = wrk.format(nil, "/") end
+                   req = table.concat(r)
+                end
+                request = function() return req end
+                """.formatted(depth));
+        return p;
+    }
+
+    static Measurement run(Workload w, int port, double seconds, Config cfg, Path dir) throws IOException, InterruptedException {
+        return w.protocol.equals("echo") ? load(w, port, seconds, cfg, dir) : wrk(w, port, seconds, cfg, dir);
+    }
+
+    private static Measurement wrk(Workload w, int port, double seconds, Config cfg, Path dir) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(cfg.pinLoad());
+        cmd.addAll(List.of(cfg.wrk(), "-t1", "-c" + w.connections, "-d" + Math.round(seconds) + "s", "--latency", "--timeout", "5s"));
+        if (w.depth > 1) cmd.addAll(List.of("-s", pipelineScript(dir, w.depth).toString()));
+        cmd.add("http://127.0.0.1:" + port + "/");
+        Measurement m = parseWrk(exec(cmd, seconds + 30));
+        // wrk times only the first response of a pipelined batch (its other percentiles print as 0):
+        // no latency is reported for pipelined runs rather than a wrong one.
+        return w.depth > 1 ? new Measurement(m.requests(), m.seconds(), m.rps(), Double.NaN, Double.NaN, m.errors()) : m;
+    }
+
+    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m)");
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s*(50|99)(?:\\.000)?%\\s+([\\d.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    /** Parses wrk's report (requests, duration, the --latency percentiles, errors). */
+    static Measurement parseWrk(String out) throws IOException {
+        Matcher m = REQUESTS.matcher(out);
+        if (!m.find()) throw new IOException("wrk printed no request count:\n" + out);
+        long requests = Long.parseLong(m.group(1));
+        double secs = toMicros(Double.parseDouble(m.group(2)), m.group(3)) / 1e6;
+        double p50 = Double.NaN, p99 = Double.NaN;
+        Matcher p = PERCENTILE.matcher(out);
+        while (p.find()) {
+            double us = toMicros(Double.parseDouble(p.group(2)), p.group(3));
+            if (p.group(1).equals("50")) p50 = us; else p99 = us;
+        }
+        long errors = 0;
+        Matcher e = SOCKET_ERRORS.matcher(out);
+        if (e.find()) {
+            // connect/read/write errors and timeouts; "read" includes connections the server closed
+            for (int g = 1; g <= 4; g++) errors += Long.parseLong(e.group(g));
+        }
+        Matcher n = NON_2XX.matcher(out);
+        if (n.find()) errors += Long.parseLong(n.group(1));
+        return new Measurement(requests, secs, requests / secs, p50, p99, errors);
+    }
+
+    private static double toMicros(double v, String unit) {
+        return switch (unit) {
+            case "us" -> v;
+            case "ms" -> v * 1e3;
+            case "s" -> v * 1e6;
+            case "m" -> v * 60e6;
+            default -> throw new IllegalArgumentException(unit);
+        };
+    }
+
+    /** edgepoll's load generator, closed loop, for echo; its JSON carries the figures. */
+    private static Measurement load(Workload w, int port, double seconds, Config cfg, Path dir) throws IOException, InterruptedException {
+        Path json = Files.createTempFile(dir, "load-", ".json");
+        List<String> cmd = new ArrayList<>(cfg.pinLoad());
+        cmd.addAll(cfg.jvm());
+        cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "load", "--quiet", "--port", String.valueOf(port),
+                "--protocol", w.protocol, "--connections", String.valueOf(w.connections),
+                "--pipeline", String.valueOf(w.depth), "--message-size", String.valueOf(ECHO_MESSAGE),
+                "--warmup", "0s", "--duration", Math.round(seconds) + "s", "--json", json.toString()));
+        exec(cmd, seconds + 30);
+        String j = Files.readString(json);
+        Files.delete(json);
+        long requests = (long) Json.number(j, "requests");
+        double secs = Json.number(j, "duration_s");
+        long errors = (long) Json.sum(j, "errors");
+        return new Measurement(requests, secs, Json.number(j, "rps"), Json.number(j, "p50"), Json.number(j, "p99"), errors);
+    }
+
+    /** Bytes per echo message: a small request, as in the HTTP workloads. */
+    static final int ECHO_MESSAGE = 64;
+
+    static String exec(List<String> cmd, double timeoutS) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("edgepoll-compare-", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor((long) (timeoutS * 1000), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out after " + timeoutS + " s: " + String.join(" ", cmd));
+            }
+            String s = Files.readString(log);
+            if (p.exitValue() != 0) {
+                throw new IOException(String.format(Locale.ROOT, "exit %d: %s%n%s", p.exitValue(), String.join(" ", cmd), s));
+            }
+            return s;
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
