@@ -78,7 +78,7 @@ public final class Compare {
         if (!http.isEmpty()) {
             try (Servers.Running r = Servers.start(s, "http", cfg, dir)) {
                 progress.step(s.name() + " warm-up (rep " + (rep + 1) + ")");
-                Workloads.run(Workloads.byName("http-c64"), r.port, cfg.warmupS(), cfg, dir);
+                warmUp(Workloads.byName("http-c64"), r, cfg.warmupS(), cfg, dir);
                 for (Workloads.Workload w : http) {
                     progress.step(s.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
                     runs.add(measure(s, w, r, rep, cfg, dir));
@@ -89,13 +89,18 @@ public final class Compare {
             Path edir = dir.resolve(w.name());
             try (Servers.Running r = Servers.start(s, "echo", cfg, edir)) {
                 progress.step(s.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
-                Workloads.run(w, r.port, cfg.warmupS(), cfg, edir);
+                warmUp(w, r, cfg.warmupS(), cfg, edir);
                 Run run = measure(s, w, r, rep, cfg, edir);
                 r.close();
                 runs.add(s.family().equals("edgepoll") ? withEchoCounters(run, edir) : run);
             }
         }
         return runs;
+    }
+
+    /** Load before measuring, so the JIT has compiled the server's hot path (JVM servers) and connections exist. */
+    private static void warmUp(Workloads.Workload w, Servers.Running r, double seconds, Config cfg, Path dir) throws Exception {
+        if (seconds > 0) Workloads.run(w, r.port, seconds, cfg, dir);
     }
 
     private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int rep, Config cfg, Path dir) throws Exception {
@@ -141,7 +146,7 @@ public final class Compare {
                                   Map<String, Long> requestsOut) throws Exception {
         Path dir = work.resolve(s.name() + "-strace");
         try (Servers.Running r = Servers.start(s, "http", cfg, dir)) {
-            Workloads.run(Workloads.byName("http-c64"), r.port, Math.min(1, cfg.warmupS()), cfg, dir);
+            warmUp(Workloads.byName("http-c64"), r, Math.min(1, cfg.warmupS()), cfg, dir);
             Path summary = dir.resolve("strace-c.txt");
             Process strace = new ProcessBuilder(cfg.strace(), "-c", "-f", "-p", String.valueOf(r.pid()), "-o", summary.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("strace-stderr.txt").toFile()).start();
