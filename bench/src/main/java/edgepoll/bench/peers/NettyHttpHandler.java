@@ -49,10 +49,11 @@ final class NettyHttpHandler extends FlushPerRead {
         int base = b.position(), limit = b.limit(), pos = base;
         while ((pos = RequestHeads.skipEmptyLines(b, pos, limit)) < limit) {
             int end = heads.find(b, pos, limit);
-            if (end < 0) {
-                if (limit - pos >= HttpReplies.MAX_HEAD_BYTES) closeWith(ctx, replies.tooLarge);
+            if ((end < 0 ? limit : end) - pos > HttpReplies.MAX_HEAD_BYTES) {
+                closeWith(ctx, replies.tooLarge);
                 break;
             }
+            if (end < 0) break;
             if (heads.close) {
                 closeWith(ctx, replies.okClose);
                 break;

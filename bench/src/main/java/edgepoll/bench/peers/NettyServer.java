@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>TCP_NODELAY on children, SO_REUSEADDR and a backlog of 1024 on the listener.</li>
  *   <li>No codec pipeline: one handler per connection ({@link NettyHttpHandler} or
  *       {@link NettyEchoHandler}) that flushes once per read batch.</li>
+ *   <li>The system properties the TechEmpower Netty entry starts its JVM with: no leak detection
+ *       (by default it samples allocations and records stack traces), no bounds or reference
+ *       count checks on each buffer access. Set here unless given with {@code -D}, before any
+ *       Netty class reads them, so the harness's plain {@code java -cp} line gets them.</li>
  * </ul>
  * Everything else is Netty's default (16 reads per readiness event, adaptive read buffer sizes).
  * First stdout line {@code listening on HOST:PORT}; SIGINT or SIGTERM closes the listener, stops
@@ -43,6 +47,11 @@ public final class NettyServer {
 
     public static void main(String[] args) throws InterruptedException {
         PeerOptions o = PeerMain.options("NettyServer", args, true);
+        for (String p : new String[] {"io.netty.leakDetection.level=disabled",
+                "io.netty.buffer.checkBounds=false", "io.netty.buffer.checkAccessible=false"}) {
+            int eq = p.indexOf('=');
+            if (System.getProperty(p.substring(0, eq)) == null) System.setProperty(p.substring(0, eq), p.substring(eq + 1));
+        }
         EpollMode mode = o.edgeTriggered() ? EpollMode.EDGE_TRIGGERED : EpollMode.LEVEL_TRIGGERED;
         ByteBufAllocator alloc = new PooledByteBufAllocator(true);
         EventLoopGroup loop = new EpollEventLoopGroup(1);

@@ -155,10 +155,11 @@ public final class NioServer {
         int pos = 0, limit = in.position();
         while ((pos = RequestHeads.skipEmptyLines(in, pos, limit)) < limit) {
             int end = heads.find(in, pos, limit);
-            if (end < 0) {
-                if (limit - pos >= HttpReplies.MAX_HEAD_BYTES) c.last = tooLarge;
+            if ((end < 0 ? limit : end) - pos > HttpReplies.MAX_HEAD_BYTES) {
+                c.last = tooLarge;
                 break;
             }
+            if (end < 0) break;
             if (heads.close) {
                 c.last = okClose;
                 break;
