@@ -103,13 +103,18 @@ public final class NioServer {
         }
     }
 
-    /** Rebuilds the replies when the second changed: one clock read per read, a build per second. */
+    /** Rewrites the replies in place when the second changed: one clock read per read, one rewrite per second. */
     private void refreshDate() {
         long now = System.currentTimeMillis() / 1000;
         if (now == second) return;
         second = now;
-        ok = direct(HttpReplies.ok("nio", now, bodySize, false));
-        okClose = direct(HttpReplies.ok("nio", now, bodySize, true));
+        ok = rewrite(ok, HttpReplies.ok("nio", now, bodySize, false));
+        okClose = rewrite(okClose, HttpReplies.ok("nio", now, bodySize, true));
+    }
+
+    /** {@code bytes} in {@code reply}, which the first call allocates (the length never changes: IMF-fixdate is fixed-width). */
+    private static ByteBuffer rewrite(ByteBuffer reply, byte[] bytes) {
+        return reply == null ? direct(bytes) : reply.put(0, bytes);
     }
 
     private void onReady(SelectionKey key) {
@@ -130,12 +135,23 @@ public final class NioServer {
         }
     }
 
-    private void accept(ServerSocketChannel listener) throws IOException {
-        for (SocketChannel ch; (ch = listener.accept()) != null; ) {
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ByteBuffer in = freeInputs.poll();
-            ch.register(selector, SelectionKey.OP_READ, new Conn(ch, in != null ? in : ByteBuffer.allocateDirect(IN_SIZE)));
+    /** Accepts until none is left. A failing accept (EMFILE and the like) leaves the rest for the next wakeup. */
+    private void accept(ServerSocketChannel listener) {
+        while (true) {
+            SocketChannel ch;
+            try {
+                if ((ch = listener.accept()) == null) return;
+            } catch (IOException e) {
+                return;
+            }
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ByteBuffer in = freeInputs.poll();
+                ch.register(selector, SelectionKey.OP_READ, new Conn(ch, in != null ? in : ByteBuffer.allocateDirect(IN_SIZE)));
+            } catch (IOException e) {  // reset before it was set up
+                closeQuietly(ch);
+            }
         }
     }
 
@@ -245,12 +261,16 @@ public final class NioServer {
         if (key == null || !key.isValid()) return;
         Conn c = (Conn) key.attachment();
         key.cancel();
+        closeQuietly(c.ch);
+        freeInputs.push(c.in.clear());
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
         try {
-            c.ch.close();
+            ch.close();
         } catch (IOException ignored) {
             // closing anyway
         }
-        freeInputs.push(c.in.clear());
     }
 
     private static ByteBuffer direct(byte[] bytes) {

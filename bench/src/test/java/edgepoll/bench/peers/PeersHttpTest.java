@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +98,27 @@ class PeersHttpTest {
         List<CompletableFuture<HttpResponse<String>>> concurrent = new ArrayList<>();
         for (int i = 0; i < 50; i++) concurrent.add(client.sendAsync(get, HttpResponse.BodyHandlers.ofString()));
         for (var f : concurrent) assertEquals("Hello, world!", f.get(20, TimeUnit.SECONDS).body());
+    }
+
+    @Test
+    void theDateHeaderFollowsTheClock() throws Exception {
+        Map<String, String> before = new HashMap<>();
+        for (String v : VARIANTS) before.put(v, date(v));
+        Thread.sleep(2_100);
+        for (String v : VARIANTS) {
+            Instant first = ZonedDateTime.parse(before.get(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant later = ZonedDateTime.parse(date(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertTrue(later.isAfter(first), v + ": " + first + " then " + later);
+        }
+    }
+
+    private static String date(String variant) throws Exception {
+        try (RawClient c = new RawClient(peer(variant).port)) {
+            c.send(GET);
+            RawClient.Response r = c.readResponse(false);
+            assertHello(variant, r, 13);
+            return r.header("Date");
+        }
     }
 
     @ParameterizedTest
