@@ -1,0 +1,84 @@
+package edgepoll.bench.peers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The peers' command line, a subset of edgepoll's with the same names and defaults except the
+ * port (0, ephemeral, since the harness starts several peers side by side).
+ *
+ * @param bind         address to listen on
+ * @param port         TCP port, 0 for an ephemeral one
+ * @param protocol     {@code http} or {@code echo}
+ * @param mode         {@code et} or {@code lt}; only a peer whose readiness API has both accepts the flag
+ * @param responseSize HTTP body size in bytes ("Hello, world!" repeated or cut)
+ */
+record PeerOptions(String bind, int port, String protocol, String mode, int responseSize) {
+
+    boolean http() {
+        return protocol.equals("http");
+    }
+
+    boolean edgeTriggered() {
+        return mode.equals("et");
+    }
+
+    static String usage(String name, boolean modes) {
+        return "usage: " + name + " [--bind ADDR (127.0.0.1)] [--port N (0)] [--protocol http|echo (http)]"
+                + (modes ? " [--mode et|lt (et)]" : "") + " [--response-size BYTES (13)]";
+    }
+
+    /** Parses {@code --flag value} and {@code --flag=value}; {@code --mode} only when {@code modes}. */
+    static PeerOptions parse(String[] args, boolean modes) {
+        String bind = "127.0.0.1", protocol = "http", mode = "et";
+        int port = 0, responseSize = 13;
+        List<String> a = new ArrayList<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (s.startsWith("--") && eq > 0) {
+                a.add(s.substring(0, eq));
+                a.add(s.substring(eq + 1));
+            } else {
+                a.add(s);
+            }
+        }
+        for (int i = 0; i < a.size(); i++) {
+            String flag = a.get(i);
+            boolean known = switch (flag) {
+                case "--bind", "--port", "--protocol", "--response-size" -> true;
+                case "--mode" -> modes;
+                default -> false;
+            };
+            if (!known) throw new IllegalArgumentException("unknown option: " + flag);
+            if (i + 1 >= a.size()) throw new IllegalArgumentException(flag + " needs a value");
+            String v = a.get(++i);
+            switch (flag) {
+                case "--bind" -> bind = v;
+                case "--port" -> port = number(flag, v, 0, 65535);
+                case "--protocol" -> protocol = oneOf(flag, v, "http", "echo");
+                case "--mode" -> mode = oneOf(flag, v, "et", "lt");
+                case "--response-size" -> responseSize = number(flag, v, 0, 64 << 20);
+                default -> throw new AssertionError(flag);
+            }
+        }
+        return new PeerOptions(bind, port, protocol, mode, responseSize);
+    }
+
+    private static String oneOf(String flag, String v, String... allowed) {
+        for (String x : allowed) {
+            if (x.equals(v)) return v;
+        }
+        throw new IllegalArgumentException(flag + " must be one of " + String.join("|", allowed) + ", not '" + v + "'");
+    }
+
+    private static int number(String flag, String v, int min, int max) {
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " needs a whole number, not '" + v + "'");
+        }
+        if (n < min || n > max) throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", not " + v);
+        return (int) n;
+    }
+}
