@@ -31,8 +31,8 @@ final class Servers {
             new Spec("edgepoll-et", "edgepoll", true, "edge-triggered, read drained to EAGAIN"),
             new Spec("edgepoll-et-short-read", "edgepoll", true, "edge-triggered, drain stops at a short read"),
             new Spec("edgepoll-lt", "edgepoll", true, "level-triggered"),
-            new Spec("netty-et", "netty", true, "Netty native epoll, EPOLLET"),
-            new Spec("netty-lt", "netty", true, "Netty native epoll, level-triggered"),
+            new Spec("netty-et", "netty", true, "Netty 4.1 native epoll, EPOLLET (drain ends at a short read)"),
+            new Spec("netty-lt", "netty", true, "Netty 4.1 native epoll, level-triggered"),
             new Spec("nio", "nio", true, "JDK NIO Selector, one thread"),
             new Spec("nginx", "nginx", false, "nginx, one worker, return 200"));
 
@@ -91,8 +91,9 @@ final class Servers {
         switch (spec.family) {
             case "edgepoll" -> {
                 cmd.addAll(cfg.jvm());
+                // --nodelay: every peer sets TCP_NODELAY (nginx's tcp_nodelay is on for keep-alive)
                 cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "--port", "0", "--protocol", protocol,
-                        "--backlog", "1024"));
+                        "--backlog", "1024", "--nodelay"));
                 switch (spec.name) {
                     case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
                     case "edgepoll-et-short-read" -> cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
@@ -103,6 +104,8 @@ final class Servers {
             }
             case "netty" -> {
                 cmd.addAll(cfg.jvm());
+                // Netty 4.1 reaches direct memory through sun.misc.Unsafe, which JDK 24+ warns about on stderr
+                if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NettyServer",
                         "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
             }
