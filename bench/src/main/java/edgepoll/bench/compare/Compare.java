@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -108,25 +110,49 @@ public final class Compare {
         Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
         long t0 = r.cpuTicks();
-        Workloads.Measurement m = Workloads.run(w, r.port, cfg.durationS(), cfg, dir);
+        CompletableFuture<Workloads.Measurement> load = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Workloads.run(w, r.port, cfg.durationS(), cfg, dir);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        double alloc = counters ? steadyStateAllocation(r.port, cfg.durationS()) : Double.NaN;
+        Workloads.Measurement m;
+        try {
+            m = load.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
         long t1 = r.cpuTicks();
         Probes.CpuTimes cpu1 = Probes.CpuTimes.read();
         double cpuUs = (t1 - t0) * 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
         double serverPct = (t1 - t0) * 100.0 / Cli.clockTicks() / m.seconds();
         double loadPct = cpu1.busyPercent(cpu0, cfg.loadCpu());
         Map<String, Double> sys = Map.of();
-        double alloc = Double.NaN;
         if (counters) {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
-            Probes.EdgepollStats c = Probes.EdgepollStats.fetch(r.port);
-            long requests = b.requests() - a.requests();
-            sys = b.perRequest(a, requests);
-            // The stats request itself allocates (it builds JSON on the loop): b→c measures one, which
-            // is taken off a→b, so what is left is what the requests allocated.
-            long statsCost = c.allocatedBytes() - b.allocatedBytes();
-            alloc = (double) (b.allocatedBytes() - a.allocatedBytes() - statsCost) / requests;
+            sys = b.perRequest(a, b.requests() - a.requests());
         }
         return new Run(s.name(), w.name(), rep, m, cpuUs, serverPct, loadPct, sys, alloc);
+    }
+
+    /**
+     * Loop-thread bytes allocated per request in steady state: between a quarter and three quarters
+     * of the run, so the load's connection set-up and tear-down (a Connection object and its timer
+     * entry each: per connection, not per request) stay outside. The stats request allocates itself
+     * (it builds JSON on the loop): a third call right after the second measures one, which is
+     * taken off.
+     */
+    private static double steadyStateAllocation(int port, double durationS) throws Exception {
+        Thread.sleep((long) (durationS * 250));
+        Probes.EdgepollStats a = Probes.EdgepollStats.fetch(port);
+        Thread.sleep((long) (durationS * 500));
+        Probes.EdgepollStats b = Probes.EdgepollStats.fetch(port);
+        Probes.EdgepollStats c = Probes.EdgepollStats.fetch(port);
+        long requests = b.requests() - a.requests();
+        long statsCost = c.allocatedBytes() - b.allocatedBytes();
+        return requests <= 0 ? Double.NaN : (double) (b.allocatedBytes() - a.allocatedBytes() - statsCost) / requests;
     }
 
     /** Echo has no stats endpoint: the counters come from --stats-json, written at exit, per message. */
