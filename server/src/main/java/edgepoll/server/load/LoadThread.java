@@ -1,0 +1,393 @@
+package edgepoll.server.load;
+
+import edgepoll.sys.CallState;
+import edgepoll.sys.Epoll;
+import edgepoll.sys.EpollEvents;
+import edgepoll.sys.Errno;
+import edgepoll.sys.Net;
+import edgepoll.sys.SockAddrs;
+import edgepoll.sys.SyscallException;
+import edgepoll.sys.Syscalls;
+import edgepoll.sys.TimerSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * One generator thread: its own epoll instance, its share of the connections, level-triggered.
+ *
+ * <p>Each wake-up: for every readable connection, read until a short read (epoll(7): for a stream
+ * socket a read shorter than asked means the socket is empty, so no read is spent on EAGAIN), frame
+ * the responses, record each latency, then send whatever the connection may now send in one
+ * send(2) (the request template is {@code pipeline} copies of the request, so k requests are one
+ * slice of it). EPOLLOUT is asked for only while a send left bytes behind.
+ *
+ * <p>Closed loop: every connection keeps {@code pipeline} requests in flight; latency runs from
+ * the send. Open loop ({@code --rate}): this thread's requests are due at fixed intervals from its
+ * start, dealt round-robin to its connections, and a request's latency runs from the moment it was
+ * due, not from when it could be sent: a server that stalls makes every request due during the stall
+ * late, as wrk2 measures it (coordinated omission). A timerfd wakes the thread when the next request
+ * is due (epoll_wait's milliseconds would bunch requests up).
+ *
+ * <p>Owns, from its confined arena, the event arrays, the read buffer (shared by its connections: a
+ * read is framed before the next one), the request template and the capture segment; and the fds of
+ * its connections, its epoll instance and timerfd, closed when it ends. Nothing on the path of a
+ * request allocates: the recorder is HdrHistogram's wait-free single-writer one.
+ */
+final class LoadThread implements Runnable {
+    static final long MAX_LATENCY_NS = 3_600_000_000_000L;
+    private static final int READ_BUFFER = 64 * 1024;
+    /** Between connect attempts to a server that refuses, so a dead server does not make the thread spin. */
+    private static final long RETRY_NS = 10_000_000;
+    private static final int INPUT = Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
+    private static final int CLOSED = 0, READ = 1, WRITE = 2, MALFORMED = 3;
+
+    final int index;
+    /** Latencies in nanoseconds; the coordinating thread takes interval histograms from it. */
+    final SingleWriterRecorder latency = new SingleWriterRecorder(MAX_LATENCY_NS, 3);
+    /** Final once the thread ended. */
+    final LoadCounters counters = new LoadCounters();
+    /** Requests and errors so far, published once per wake-up for the progress line. */
+    volatile long requestsSoFar;
+    volatile long errorsSoFar;
+    /** Heap bytes this thread allocated in the measured window; -1 until it ended. */
+    volatile long allocatedBytes = -1;
+    volatile Throwable failure;
+
+    private final LoadOptions o;
+    private final byte[] requestBytes;
+    private final byte[] expectedBytes;
+    private final LoadConnection[] conns;
+    private final long measureAt;
+    private final long endAt;
+    /** Open loop: nanoseconds between two consecutive requests of this thread. */
+    private final double intervalNs;
+
+    private MemorySegment cs;
+    private EpollEvents ready;
+    private EpollEvents ctl;
+    private MemorySegment readBuf;
+    private MemorySegment request;
+    private MemorySegment expected;
+    private MemorySegment optval;
+    private MemorySegment optlen;
+    private MemorySegment timerSpec;
+    private SockAddrs.SockAddr addr;
+    private int epfd = -1;
+    private int timerFd = -1;
+    private boolean measuring;
+    private long allocatedAtStart;
+    /** Connections DOWN, waiting to reconnect. */
+    private int down;
+    private long scheduleStart;
+    /** Open loop: requests of this thread dealt to connections so far. */
+    private long issued;
+    private long timerDue = Long.MIN_VALUE;
+
+    /**
+     * @param request  one request (http) or message (echo)
+     * @param expected echo: the reply one message must get; null for http
+     * @param rate     this thread's share of --rate, requests/s; 0 = closed loop
+     */
+    LoadThread(int index, LoadOptions o, int connections, byte[] request, byte[] expected, double rate,
+               long measureAt, long endAt) {
+        this.index = index;
+        this.o = o;
+        this.requestBytes = request;
+        this.expectedBytes = expected;
+        this.measureAt = measureAt;
+        this.endAt = endAt;
+        this.intervalNs = rate > 0 ? 1e9 / rate : 0;
+        this.conns = new LoadConnection[connections];
+        for (int i = 0; i < connections; i++) conns[i] = new LoadConnection(i, o.pipeline(), o.http());
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            try {
+                setUp(arena);
+                loop();
+            } finally {
+                for (LoadConnection c : conns) {
+                    if (c.fd >= 0) Syscalls.close(cs, c.fd);
+                }
+                if (timerFd >= 0) Syscalls.close(cs, timerFd);
+                if (epfd >= 0) Syscalls.close(cs, epfd);
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private void setUp(Arena arena) throws SyscallException {
+        cs = CallState.allocate(arena);
+        ready = new EpollEvents(arena, Math.min(conns.length + 1, 1024));
+        ctl = new EpollEvents(arena, 1);
+        readBuf = arena.allocate(READ_BUFFER, 64);
+        request = arena.allocate((long) requestBytes.length * o.pipeline(), 64);
+        for (int i = 0; i < o.pipeline(); i++) {
+            MemorySegment.copy(requestBytes, 0, request, ValueLayout.JAVA_BYTE, (long) i * requestBytes.length, requestBytes.length);
+        }
+        expected = expectedBytes == null ? null : arena.allocate(expectedBytes.length).copyFrom(MemorySegment.ofArray(expectedBytes));
+        optval = arena.allocate(ValueLayout.JAVA_INT);
+        optlen = arena.allocate(ValueLayout.JAVA_INT);
+        addr = SockAddrs.of(arena, o.host(), o.port());
+        epfd = SyscallException.check("epoll_create1", Syscalls.epollCreate1(cs, Epoll.EPOLL_CLOEXEC));
+        if (intervalNs > 0) {
+            timerSpec = TimerSpec.allocate(arena);
+            timerFd = SyscallException.check("timerfd_create",
+                    Syscalls.timerfdCreate(cs, Net.CLOCK_MONOTONIC, Net.TFD_NONBLOCK | Net.TFD_CLOEXEC));
+            // Edge-triggered and never read: each expiry is one edge (Netty does the same with its timerfd).
+            ctl.set(0, Epoll.EPOLLIN | Epoll.EPOLLET, conns.length);
+            SyscallException.check("epoll_ctl(ADD, timerfd)", Syscalls.epollCtl(cs, epfd, Epoll.EPOLL_CTL_ADD, timerFd, ctl.segment()));
+        }
+        long now = System.nanoTime();
+        scheduleStart = now;
+        for (LoadConnection c : conns) connect(c, now);
+    }
+
+    private void loop() throws SyscallException {
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= endAt) break;
+            if (!measuring && now >= measureAt) {
+                measuring = true;
+                allocatedAtStart = threadAllocatedBytes();
+            }
+            if (down > 0) reconnect(now);
+            if (intervalNs > 0) issue(now);
+            int n = Syscalls.epollWait(cs, epfd, ready.segment(), ready.capacity(), timeoutMs(now));
+            if (n < 0) {
+                if (n == -Errno.EINTR) continue;
+                throw new SyscallException("epoll_wait", -n);
+            }
+            for (int i = 0; i < n; i++) dispatch(ready.events(i), ready.u64(i));
+            requestsSoFar = counters.requests;
+            errorsSoFar = counters.errors();
+        }
+        if (measuring) allocatedBytes = threadAllocatedBytes() - allocatedAtStart;
+    }
+
+    private int timeoutMs(long now) {
+        long until = (measuring ? endAt : measureAt) - now;
+        if (down > 0) until = Math.min(until, RETRY_NS);
+        return (int) Math.max(0, Math.min(1000, (until + 999_999) / 1_000_000));
+    }
+
+    private void dispatch(int events, long tag) {
+        int i = (int) tag;
+        if (i == conns.length) return;  // the timerfd: issue() runs before the next wait
+        LoadConnection c = conns[i];
+        if ((int) (tag >>> 32) != c.generation || c.state == LoadConnection.DOWN) return;  // an earlier fd's
+        if (c.state == LoadConnection.CONNECTING) {
+            finishConnect(c);
+        } else if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0) {
+            readable(c);
+        } else {
+            flush(c);
+        }
+    }
+
+    private void connect(LoadConnection c, long now) throws SyscallException {
+        int fd = SyscallException.check("socket", Syscalls.socket(cs, addr.family(),
+                Net.SOCK_STREAM | Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC, 0));
+        optval.set(ValueLayout.JAVA_INT, 0, 1);
+        Syscalls.setsockopt(cs, fd, Net.IPPROTO_TCP, Net.TCP_NODELAY, optval, 4);  // each send leaves at once
+        c.fd = fd;
+        c.generation++;
+        int rc = Syscalls.connect(cs, fd, addr.segment(), addr.length());
+        if (rc == 0 || rc == -Errno.EINPROGRESS) {
+            c.state = rc == 0 ? LoadConnection.UP : LoadConnection.CONNECTING;
+            c.registered = rc == 0 ? INPUT : Epoll.EPOLLOUT;
+            ctl.set(0, c.registered, c.tag());
+            SyscallException.check("epoll_ctl(ADD)", Syscalls.epollCtl(cs, epfd, Epoll.EPOLL_CTL_ADD, fd, ctl.segment()));
+            if (rc == 0) flush(c);
+        } else {
+            connectFailed(c, now);
+        }
+    }
+
+    private void finishConnect(LoadConnection c) {
+        optlen.set(ValueLayout.JAVA_INT, 0, 4);
+        int rc = Syscalls.getsockopt(cs, c.fd, Net.SOL_SOCKET, Net.SO_ERROR, optval, optlen);
+        if (rc < 0 || optval.get(ValueLayout.JAVA_INT, 0) != 0) {
+            connectFailed(c, System.nanoTime());
+            return;
+        }
+        c.state = LoadConnection.UP;
+        interest(c, INPUT);
+        flush(c);
+    }
+
+    private void connectFailed(LoadConnection c, long now) {
+        if (measuring) counters.connectErrors++;
+        drop(c);
+        c.retryAt = now + RETRY_NS;
+    }
+
+    /** A connection the server closed or broke: counted, then replaced at the top of the next turn. */
+    private void fail(LoadConnection c, int why) {
+        if (measuring) {
+            switch (why) {
+                case CLOSED -> counters.closed++;
+                case READ -> counters.readErrors++;
+                case WRITE -> counters.writeErrors++;
+                default -> counters.malformed++;
+            }
+        }
+        drop(c);
+        c.retryAt = 0;
+    }
+
+    private void drop(LoadConnection c) {
+        Syscalls.close(cs, c.fd);  // also removes it from the epoll set: nothing else holds this file
+        c.fd = -1;
+        c.state = LoadConnection.DOWN;
+        c.forget();
+        down++;
+    }
+
+    private void reconnect(long now) throws SyscallException {
+        for (LoadConnection c : conns) {
+            if (c.state == LoadConnection.DOWN && c.retryAt <= now) {
+                down--;
+                if (measuring) counters.reconnects++;
+                connect(c, now);
+            }
+        }
+    }
+
+    private void readable(LoadConnection c) {
+        while (true) {
+            long n = Syscalls.readAt(cs, c.fd, readBuf, 0, READ_BUFFER);
+            if (n > 0) {
+                long t = System.nanoTime();
+                if (measuring) counters.bytesIn += n;
+                if (!(o.http() ? frameHttp(c, n, t) : frameEcho(c, n, t))) {
+                    fail(c, MALFORMED);
+                    return;
+                }
+                if (n < READ_BUFFER) break;
+            } else if (n == 0) {
+                fail(c, CLOSED);
+                return;
+            } else if (n == -Errno.EAGAIN) {
+                break;
+            } else if (n != -Errno.EINTR) {
+                fail(c, READ);
+                return;
+            }
+        }
+        flush(c);
+    }
+
+    private boolean frameHttp(LoadConnection c, long n, long t) {
+        long pos = 0;
+        while (pos < n) {
+            long end = c.http.parse(readBuf, pos, n);
+            if (end == HttpResponseParser.NEED_MORE) return true;
+            if (end == HttpResponseParser.MALFORMED || c.inFlight == 0) return false;
+            int status = c.http.status;
+            completed(c, t, status < 200 || status > 299, false);
+            pos = end;
+        }
+        return true;
+    }
+
+    /** Echo: each message is complete when as many bytes came back; each byte must be the upper-cased one. */
+    private boolean frameEcho(LoadConnection c, long n, long t) {
+        int size = expectedBytes.length;
+        long pos = 0;
+        while (pos < n) {
+            if (c.inFlight == 0) return false;
+            int take = (int) Math.min(size - c.echoed, n - pos);
+            if (MemorySegment.mismatch(readBuf, pos, pos + take, expected, c.echoed, c.echoed + take) >= 0) {
+                c.echoBad = true;
+            }
+            c.echoed += take;
+            pos += take;
+            if (c.echoed == size) {
+                boolean bad = c.echoBad;
+                c.echoed = 0;
+                c.echoBad = false;
+                completed(c, t, false, bad);
+            }
+        }
+        return true;
+    }
+
+    private void completed(LoadConnection c, long t, boolean non2xx, boolean mismatch) {
+        long start = c.pop();
+        if (!measuring) return;
+        counters.requests++;
+        if (non2xx) counters.non2xx++;
+        if (mismatch) counters.mismatches++;
+        latency.recordValue(Math.min(Math.max(t - start, 0), MAX_LATENCY_NS));
+    }
+
+    /** Sends what the connection may send now (new requests and any unsent rest) in one send(2). */
+    private void flush(LoadConnection c) {
+        if (c.state != LoadConnection.UP) return;
+        int room = o.pipeline() - c.inFlight;
+        long k = intervalNs > 0 ? Math.min(room, c.assigned - c.sent) : room;
+        if (k > 0) {
+            long now = System.nanoTime();
+            for (int j = 0; j < k; j++) c.push(intervalNs > 0 ? due(c, c.sent + j) : now);
+            c.sent += k;
+            c.unsent += k * requestBytes.length;
+        }
+        if (c.unsent == 0) return;
+        long n = Syscalls.sendAt(cs, c.fd, request, request.byteSize() - c.unsent, c.unsent, Net.MSG_NOSIGNAL);
+        if (n > 0) {
+            c.unsent -= n;
+            if (measuring) counters.bytesOut += n;
+        } else if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+            fail(c, WRITE);
+            return;
+        }
+        interest(c, c.unsent > 0 ? INPUT | Epoll.EPOLLOUT : INPUT);
+    }
+
+    private void interest(LoadConnection c, int mask) {
+        if (c.registered == mask) return;
+        ctl.set(0, mask, c.tag());
+        if (Syscalls.epollCtl(cs, epfd, Epoll.EPOLL_CTL_MOD, c.fd, ctl.segment()) == 0) c.registered = mask;
+    }
+
+    /** Open loop: when this thread's request number k was due. */
+    private long due(long k) {
+        return scheduleStart + (long) (k * intervalNs);
+    }
+
+    /** Open loop: when connection c's request number m (its m-th since the start) was due. */
+    private long due(LoadConnection c, long m) {
+        return due(m * conns.length + c.index);
+    }
+
+    /** Open loop: deals every request due by {@code now} to its connection, sends, and arms the timer for the next. */
+    private void issue(long now) {
+        long from = issued;
+        while (due(issued) <= now) {
+            conns[(int) (issued % conns.length)].assigned++;
+            issued++;
+        }
+        if (issued - from >= conns.length) {
+            for (LoadConnection c : conns) flush(c);
+        } else {
+            for (long k = from; k < issued; k++) flush(conns[(int) (k % conns.length)]);
+        }
+        long next = due(issued);
+        if (next != timerDue) {
+            timerDue = next;
+            TimerSpec.setOneShot(timerSpec, Math.max(1, next - now));
+            Syscalls.timerfdSettime(cs, timerFd, 0, timerSpec, MemorySegment.NULL);
+        }
+    }
+
+    private static long threadAllocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+}
