@@ -43,11 +43,14 @@ final class LoadThread implements Runnable {
     private static final long RETRY_NS = 10_000_000;
     private static final int INPUT = Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
     private static final int CLOSED = 0, READ = 1, WRITE = 2, MALFORMED = 3;
+    /** Looked up once: each lookup allocates, and the last one would fall in the measured window. */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     final int index;
     /** Latencies in nanoseconds; the coordinating thread takes interval histograms from it. */
     final SingleWriterRecorder latency = new SingleWriterRecorder(MAX_LATENCY_NS, 3);
-    /** Final once the thread ended. */
+    /** The measured window's counts; final once the thread ended. */
     final LoadCounters counters = new LoadCounters();
     /** Requests and errors so far, published once per wake-up for the progress line. */
     volatile long requestsSoFar;
@@ -78,6 +81,15 @@ final class LoadThread implements Runnable {
     private int epfd = -1;
     private int timerFd = -1;
     private boolean measuring;
+    /**
+     * Where counts and latencies go: the warm-up's own until the measured window opens, then
+     * {@link #counters} and {@link #latency}. Switching objects instead of testing a flag on every
+     * request keeps one code path, which the JIT has compiled by the end of the warm-up; a branch
+     * first taken when the window opens would send compiled code back to the interpreter, whose
+     * downcalls allocate, in the middle of the measurement.
+     */
+    private LoadCounters count = new LoadCounters();
+    private SingleWriterRecorder sink = new SingleWriterRecorder(MAX_LATENCY_NS, 3);
     private long allocatedAtStart;
     /** Connections DOWN, waiting to reconnect. */
     private int down;
@@ -150,25 +162,36 @@ final class LoadThread implements Runnable {
     }
 
     private void loop() throws SyscallException {
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= endAt) break;
-            if (!measuring && now >= measureAt) {
-                measuring = true;
-                allocatedAtStart = threadAllocatedBytes();
-            }
-            if (down > 0) reconnect(now);
-            if (intervalNs > 0) issue(now);
-            int n = Syscalls.epollWait(cs, epfd, ready.segment(), ready.capacity(), timeoutMs(now));
-            if (n < 0) {
-                if (n == -Errno.EINTR) continue;
-                throw new SyscallException("epoll_wait", -n);
-            }
-            for (int i = 0; i < n; i++) dispatch(ready.events(i), ready.u64(i));
-            requestsSoFar = counters.requests;
-            errorsSoFar = counters.errors();
+        while (turn()) {
+            // one wake-up per turn
         }
         if (measuring) allocatedBytes = threadAllocatedBytes() - allocatedAtStart;
+    }
+
+    /**
+     * One wake-up of the loop; false once the run is over. A method of its own, so that the JIT
+     * compiles it from its call count, not only by on-stack replacement of a loop that never returns.
+     */
+    private boolean turn() throws SyscallException {
+        long now = System.nanoTime();
+        if (now >= endAt) return false;
+        if (!measuring && now >= measureAt) {
+            measuring = true;
+            count = counters;
+            sink = latency;
+            allocatedAtStart = threadAllocatedBytes();
+        }
+        if (down > 0) reconnect(now);
+        if (intervalNs > 0) issue(now);
+        int n = Syscalls.epollWait(cs, epfd, ready.segment(), ready.capacity(), timeoutMs(now));
+        if (n < 0) {
+            if (n == -Errno.EINTR) return true;
+            throw new SyscallException("epoll_wait", -n);
+        }
+        for (int i = 0; i < n; i++) dispatch(ready.events(i), ready.u64(i));
+        requestsSoFar = counters.requests;
+        errorsSoFar = counters.errors();
+        return true;
     }
 
     private int timeoutMs(long now) {
@@ -223,20 +246,18 @@ final class LoadThread implements Runnable {
     }
 
     private void connectFailed(LoadConnection c, long now) {
-        if (measuring) counters.connectErrors++;
+        count.connectErrors++;
         drop(c);
         c.retryAt = now + RETRY_NS;
     }
 
     /** A connection the server closed or broke: counted, then replaced at the top of the next turn. */
     private void fail(LoadConnection c, int why) {
-        if (measuring) {
-            switch (why) {
-                case CLOSED -> counters.closed++;
-                case READ -> counters.readErrors++;
-                case WRITE -> counters.writeErrors++;
-                default -> counters.malformed++;
-            }
+        switch (why) {
+            case CLOSED -> count.closed++;
+            case READ -> count.readErrors++;
+            case WRITE -> count.writeErrors++;
+            default -> count.malformed++;
         }
         drop(c);
         c.retryAt = 0;
@@ -254,7 +275,7 @@ final class LoadThread implements Runnable {
         for (LoadConnection c : conns) {
             if (c.state == LoadConnection.DOWN && c.retryAt <= now) {
                 down--;
-                if (measuring) counters.reconnects++;
+                count.reconnects++;
                 connect(c, now);
             }
         }
@@ -265,7 +286,7 @@ final class LoadThread implements Runnable {
             long n = Syscalls.readAt(cs, c.fd, readBuf, 0, READ_BUFFER);
             if (n > 0) {
                 long t = System.nanoTime();
-                if (measuring) counters.bytesIn += n;
+                count.bytesIn += n;
                 if (!(o.http() ? frameHttp(c, n, t) : frameEcho(c, n, t))) {
                     fail(c, MALFORMED);
                     return;
@@ -321,11 +342,10 @@ final class LoadThread implements Runnable {
 
     private void completed(LoadConnection c, long t, boolean non2xx, boolean mismatch) {
         long start = c.pop();
-        if (!measuring) return;
-        counters.requests++;
-        if (non2xx) counters.non2xx++;
-        if (mismatch) counters.mismatches++;
-        latency.recordValue(Math.min(Math.max(t - start, 0), MAX_LATENCY_NS));
+        count.requests++;
+        if (non2xx) count.non2xx++;
+        if (mismatch) count.mismatches++;
+        sink.recordValue(Math.min(Math.max(t - start, 0), MAX_LATENCY_NS));
     }
 
     /** Sends what the connection may send now (new requests and any unsent rest) in one send(2). */
@@ -343,7 +363,7 @@ final class LoadThread implements Runnable {
         long n = Syscalls.sendAt(cs, c.fd, request, request.byteSize() - c.unsent, c.unsent, Net.MSG_NOSIGNAL);
         if (n > 0) {
             c.unsent -= n;
-            if (measuring) counters.bytesOut += n;
+            count.bytesOut += n;
         } else if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
             fail(c, WRITE);
             return;
@@ -388,6 +408,6 @@ final class LoadThread implements Runnable {
     }
 
     private static long threadAllocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return THREADS.getCurrentThreadAllocatedBytes();
     }
 }
