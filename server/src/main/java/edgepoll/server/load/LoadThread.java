@@ -158,6 +158,7 @@ final class LoadThread implements Runnable {
         }
         long now = System.nanoTime();
         scheduleStart = now;
+        measureFrom(now);  // without warm-up, the first requests count
         for (LoadConnection c : conns) connect(c, now);
     }
 
@@ -175,12 +176,7 @@ final class LoadThread implements Runnable {
     private boolean turn() throws SyscallException {
         long now = System.nanoTime();
         if (now >= endAt) return false;
-        if (!measuring && now >= measureAt) {
-            measuring = true;
-            count = counters;
-            sink = latency;
-            allocatedAtStart = threadAllocatedBytes();
-        }
+        measureFrom(now);
         if (down > 0) reconnect(now);
         if (intervalNs > 0) issue(now);
         int n = Syscalls.epollWait(cs, epfd, ready.segment(), ready.capacity(), timeoutMs(now));
@@ -192,6 +188,16 @@ final class LoadThread implements Runnable {
         requestsSoFar = counters.requests;
         errorsSoFar = counters.errors();
         return true;
+    }
+
+    /** Opens the measured window once {@code now} reached it. */
+    private void measureFrom(long now) {
+        if (!measuring && now >= measureAt) {
+            measuring = true;
+            count = counters;
+            sink = latency;
+            allocatedAtStart = threadAllocatedBytes();
+        }
     }
 
     private int timeoutMs(long now) {
