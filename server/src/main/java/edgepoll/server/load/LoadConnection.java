@@ -34,6 +34,8 @@ final class LoadConnection {
     /** Echo: bytes of the current message received so far, and whether any of them was wrong. */
     int echoed;
     boolean echoBad;
+    /** On the thread's list of connections to send on at the end of the wake-up. */
+    boolean queued;
 
     LoadConnection(int index, int pipeline, boolean http) {
         this.index = index;

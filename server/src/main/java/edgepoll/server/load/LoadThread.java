@@ -8,7 +8,6 @@ import edgepoll.sys.Net;
 import edgepoll.sys.SockAddrs;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
-import edgepoll.sys.TimerSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,20 +19,22 @@ import org.HdrHistogram.SingleWriterRecorder;
  *
  * <p>Each wake-up: for every readable connection, read until a short read (epoll(7): for a stream
  * socket a read shorter than asked means the socket is empty, so no read is spent on EAGAIN), frame
- * the responses, record each latency, then send whatever the connection may now send in one
- * send(2) (the request template is {@code pipeline} copies of the request, so k requests are one
- * slice of it). EPOLLOUT is asked for only while a send left bytes behind.
+ * the responses and record each latency; then, after the whole batch, send on each of those
+ * connections whatever it may now send, in one send(2) (the request template is {@code pipeline}
+ * copies of the request, so k requests are one slice of it). The requests of a wake-up thus leave
+ * together, as wrk's do (it writes them on the EPOLLOUT events of its next wake-up), and the server
+ * finds them together instead of being woken for each. EPOLLOUT is asked for only while a send left
+ * bytes behind.
  *
  * <p>Closed loop: every connection keeps {@code pipeline} requests in flight; latency runs from
  * the send. Open loop ({@code --rate}): this thread's requests are due at fixed intervals from its
  * start, dealt round-robin to its connections, and a request's latency runs from the moment it was
  * due, not from when it could be sent: a server that stalls makes every request due during the stall
- * late, as wrk2 measures it (coordinated omission). A timerfd wakes the thread when the next request
- * is due (epoll_wait's milliseconds would bunch requests up).
+ * late, as wrk2 measures it (coordinated omission). See {@link RateSchedule}.
  *
  * <p>Owns, from its confined arena, the event arrays, the read buffer (shared by its connections: a
  * read is framed before the next one), the request template and the capture segment; and the fds of
- * its connections, its epoll instance and timerfd, closed when it ends. Nothing on the path of a
+ * its connections, its epoll instance and its schedule's timerfd, closed when it ends. Nothing on the path of a
  * request allocates: the recorder is HdrHistogram's wait-free single-writer one.
  */
 final class LoadThread implements Runnable {
@@ -65,8 +66,8 @@ final class LoadThread implements Runnable {
     private final LoadConnection[] conns;
     private final long measureAt;
     private final long endAt;
-    /** Open loop: nanoseconds between two consecutive requests of this thread. */
-    private final double intervalNs;
+    /** This thread's share of --rate, requests/s; 0 = closed loop. */
+    private final double rate;
 
     private MemorySegment cs;
     private EpollEvents ready;
@@ -76,10 +77,10 @@ final class LoadThread implements Runnable {
     private MemorySegment expected;
     private MemorySegment optval;
     private MemorySegment optlen;
-    private MemorySegment timerSpec;
     private SockAddrs.SockAddr addr;
     private int epfd = -1;
-    private int timerFd = -1;
+    /** Open loop only. */
+    private RateSchedule schedule;
     private boolean measuring;
     /**
      * Where counts and latencies go: the warm-up's own until the measured window opens, then
@@ -93,10 +94,9 @@ final class LoadThread implements Runnable {
     private long allocatedAtStart;
     /** Connections DOWN, waiting to reconnect. */
     private int down;
-    private long scheduleStart;
-    /** Open loop: requests of this thread dealt to connections so far. */
-    private long issued;
-    private long timerDue = Long.MIN_VALUE;
+    /** Connections that read responses in this wake-up: their next requests leave together after the batch. */
+    private final int[] toFlush;
+    private int queuedCount;
 
     /**
      * @param request  one request (http) or message (echo)
@@ -111,8 +111,9 @@ final class LoadThread implements Runnable {
         this.expectedBytes = expected;
         this.measureAt = measureAt;
         this.endAt = endAt;
-        this.intervalNs = rate > 0 ? 1e9 / rate : 0;
+        this.rate = rate;
         this.conns = new LoadConnection[connections];
+        this.toFlush = new int[connections];
         for (int i = 0; i < connections; i++) conns[i] = new LoadConnection(i, o.pipeline(), o.http());
     }
 
@@ -126,7 +127,7 @@ final class LoadThread implements Runnable {
                 for (LoadConnection c : conns) {
                     if (c.fd >= 0) Syscalls.close(cs, c.fd);
                 }
-                if (timerFd >= 0) Syscalls.close(cs, timerFd);
+                if (schedule != null) schedule.close();
                 if (epfd >= 0) Syscalls.close(cs, epfd);
             }
         } catch (Throwable t) {
@@ -148,16 +149,9 @@ final class LoadThread implements Runnable {
         optlen = arena.allocate(ValueLayout.JAVA_INT);
         addr = SockAddrs.of(arena, o.host(), o.port());
         epfd = SyscallException.check("epoll_create1", Syscalls.epollCreate1(cs, Epoll.EPOLL_CLOEXEC));
-        if (intervalNs > 0) {
-            timerSpec = TimerSpec.allocate(arena);
-            timerFd = SyscallException.check("timerfd_create",
-                    Syscalls.timerfdCreate(cs, Net.CLOCK_MONOTONIC, Net.TFD_NONBLOCK | Net.TFD_CLOEXEC));
-            // Edge-triggered and never read: each expiry is one edge (Netty does the same with its timerfd).
-            ctl.set(0, Epoll.EPOLLIN | Epoll.EPOLLET, conns.length);
-            SyscallException.check("epoll_ctl(ADD, timerfd)", Syscalls.epollCtl(cs, epfd, Epoll.EPOLL_CTL_ADD, timerFd, ctl.segment()));
-        }
+        if (rate > 0) schedule = new RateSchedule(arena, cs, epfd, ctl, conns.length, rate, conns.length);
         long now = System.nanoTime();
-        scheduleStart = now;
+        if (schedule != null) schedule.start(now);
         measureFrom(now);  // without warm-up, the first requests count
         for (LoadConnection c : conns) connect(c, now);
     }
@@ -178,13 +172,19 @@ final class LoadThread implements Runnable {
         if (now >= endAt) return false;
         measureFrom(now);
         if (down > 0) reconnect(now);
-        if (intervalNs > 0) issue(now);
+        if (schedule != null) issue(now);
         int n = Syscalls.epollWait(cs, epfd, ready.segment(), ready.capacity(), timeoutMs(now));
         if (n < 0) {
             if (n == -Errno.EINTR) return true;
             throw new SyscallException("epoll_wait", -n);
         }
         for (int i = 0; i < n; i++) dispatch(ready.events(i), ready.u64(i));
+        for (int i = 0; i < queuedCount; i++) {
+            LoadConnection c = conns[toFlush[i]];
+            c.queued = false;
+            flush(c);
+        }
+        queuedCount = 0;
         requestsSoFar = counters.requests;
         errorsSoFar = counters.errors();
         return true;
@@ -308,7 +308,10 @@ final class LoadThread implements Runnable {
                 return;
             }
         }
-        flush(c);
+        if (!c.queued) {
+            c.queued = true;
+            toFlush[queuedCount++] = c.index;
+        }
     }
 
     private boolean frameHttp(LoadConnection c, long n, long t) {
@@ -358,10 +361,10 @@ final class LoadThread implements Runnable {
     private void flush(LoadConnection c) {
         if (c.state != LoadConnection.UP) return;
         int room = o.pipeline() - c.inFlight;
-        long k = intervalNs > 0 ? Math.min(room, c.assigned - c.sent) : room;
+        long k = schedule != null ? Math.min(room, c.assigned - c.sent) : room;
         if (k > 0) {
             long now = System.nanoTime();
-            for (int j = 0; j < k; j++) c.push(intervalNs > 0 ? due(c, c.sent + j) : now);
+            for (int j = 0; j < k; j++) c.push(schedule != null ? schedule.due(c, c.sent + j) : now);
             c.sent += k;
             c.unsent += k * requestBytes.length;
         }
@@ -383,33 +386,14 @@ final class LoadThread implements Runnable {
         if (Syscalls.epollCtl(cs, epfd, Epoll.EPOLL_CTL_MOD, c.fd, ctl.segment()) == 0) c.registered = mask;
     }
 
-    /** Open loop: when this thread's request number k was due. */
-    private long due(long k) {
-        return scheduleStart + (long) (k * intervalNs);
-    }
-
-    /** Open loop: when connection c's request number m (its m-th since the start) was due. */
-    private long due(LoadConnection c, long m) {
-        return due(m * conns.length + c.index);
-    }
-
-    /** Open loop: deals every request due by {@code now} to its connection, sends, and arms the timer for the next. */
+    /** Open loop: deals the requests due by {@code now} and sends them. */
     private void issue(long now) {
-        long from = issued;
-        while (due(issued) <= now) {
-            conns[(int) (issued % conns.length)].assigned++;
-            issued++;
-        }
-        if (issued - from >= conns.length) {
+        long from = schedule.deal(now, conns);
+        long to = schedule.issued();
+        if (to - from >= conns.length) {
             for (LoadConnection c : conns) flush(c);
         } else {
-            for (long k = from; k < issued; k++) flush(conns[(int) (k % conns.length)]);
-        }
-        long next = due(issued);
-        if (next != timerDue) {
-            timerDue = next;
-            TimerSpec.setOneShot(timerSpec, Math.max(1, next - now));
-            Syscalls.timerfdSettime(cs, timerFd, 0, timerSpec, MemorySegment.NULL);
+            for (long k = from; k < to; k++) flush(conns[(int) (k % conns.length)]);
         }
     }
 
