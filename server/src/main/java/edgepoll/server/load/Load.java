@@ -72,7 +72,7 @@ public final class Load {
     public static LoadResult run(LoadOptions o, PrintStream progress) throws SyscallException, InterruptedException {
         probe(o);
         byte[] request = o.http()
-                ? ("GET " + o.path() + " HTTP/1.1\r\nHost: " + o.host() + ":" + o.port() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)
+                ? ("GET " + o.path() + " HTTP/1.1\r\nHost: " + target(o) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII)
                 : message(o.messageSize(), false);
         byte[] expected = o.http() ? null : message(o.messageSize(), true);
         long start = System.nanoTime();
@@ -139,6 +139,11 @@ public final class Load {
                 elapsedNs / 1e9, total, requests / measured, LoadResult.time(lastSecond.getValueAtPercentile(99) / 1000.0), errors);
     }
 
+    /** HOST:PORT, with an IPv6 address in brackets. */
+    static String target(LoadOptions o) {
+        return (o.host().indexOf(':') >= 0 ? "[" + o.host() + "]" : o.host()) + ":" + o.port();
+    }
+
     /** Echo: {@code size} letters a-z over and over, or the upper-case reply the server must send. */
     static byte[] message(int size, boolean upper) {
         byte[] m = new byte[size];
@@ -156,8 +161,7 @@ public final class Load {
                 MemorySegment tv = TimeVal.allocate(arena);
                 TimeVal.set(tv, 5000);
                 Syscalls.setsockopt(cs, fd, Net.SOL_SOCKET, Net.SO_SNDTIMEO, tv, (int) tv.byteSize());  // bounds connect(2)
-                String target = (o.host().indexOf(':') >= 0 ? "[" + o.host() + "]" : o.host()) + ":" + o.port();
-                SyscallException.check("cannot connect to " + target, Syscalls.connect(cs, fd, addr.segment(), addr.length()));
+                SyscallException.check("cannot connect to " + target(o), Syscalls.connect(cs, fd, addr.segment(), addr.length()));
             } finally {
                 Syscalls.close(cs, fd);
             }

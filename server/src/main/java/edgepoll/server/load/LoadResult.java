@@ -85,8 +85,7 @@ public record LoadResult(LoadOptions options, double durationS, LoadCounters cou
     }
 
     private String hostPort() {
-        String h = options.host();
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + options.port();
+        return Load.target(options);
     }
 
     /** {@code "schema":"edgepoll-load/1"}: see the load generator section of README.md. */
