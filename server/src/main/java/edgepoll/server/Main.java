@@ -8,7 +8,8 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar edgepoll.jar [options]}: starts the server ({@code java -jar edgepoll.jar client}
- * runs the seeds' interactive client instead, see {@link Client}) (edge-triggered HTTP by default),
+ * runs the seeds' interactive client instead, see {@link Client}; {@code load} the load generator, see
+ * {@link edgepoll.server.load.Load}) (edge-triggered HTTP by default),
  * prints {@code listening on HOST:PORT mode=MODE protocol=PROTOCOL loops=N} as its first line, and
  * on SIGINT or SIGTERM stops the loops, writes {@code --stats-json}, prints the syscall summary to
  * stderr and exits 0. A bad flag: one line and the usage on stderr, exit 2. A bind failure or an
@@ -34,6 +35,9 @@ public final class Main {
                 System.err.println("edgepoll client: " + e.getMessage());
                 System.exit(1);
             }
+        }
+        if (args.length > 0 && args[0].equals("load")) {
+            System.exit(edgepoll.server.load.Load.main(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {

@@ -191,7 +191,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         throw new IllegalArgumentException(flag + " must be one of " + String.join("|", allowed) + ", not '" + v + "'");
     }
 
-    static long number(String flag, String v, long min, long max) {
+    /** A whole number in [min, max], or the one-line error; shared with the client and the load generator. */
+    public static long number(String flag, String v, long min, long max) {
         long n;
         try {
             n = Long.parseLong(v);
@@ -205,7 +206,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
     }
 
     /** "0", "250ms", "10s", "2m", or a bare number of seconds, in milliseconds. */
-    static long durationMs(String flag, String v) {
+    public static long durationMs(String flag, String v) {
         String s = v.toLowerCase(Locale.ROOT);
         long unit = 1000;
         if (s.endsWith("ms")) { unit = 1; s = s.substring(0, s.length() - 2); }
