@@ -17,8 +17,8 @@ final class Cli {
                                  [--server-cpu N] [--load-cpu N] [--edgepoll-jar JAR] [--bench-jar JAR]
               servers:   %s
               workloads: %s
-              default: 3 repetitions of 3 s after 2 s of warm-up per server start (about 8 minutes);
-              --quick: 1 repetition of 1 s after 1 s (under 2 minutes)""";
+              default: 5 s of warm-up per server, then 3 repetitions of 3 s per workload (about 8 minutes);
+              --quick: 3 s of warm-up, 1 repetition of 1 s (under 2 minutes)""";
 
     private static final List<String> VALUED = List.of("--out", "--servers", "--workloads", "--reps", "--duration",
             "--warmup", "--strace-duration", "--server-cpu", "--load-cpu", "--edgepoll-jar", "--bench-jar");
@@ -93,7 +93,7 @@ final class Cli {
 
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
-                warmup != null ? warmup : quick ? 1 : 2, duration != null ? duration : quick ? 1 : 3,
+                warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
                 straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvmWith(java, jvm),
                 edgepoll.toAbsolutePath(), bench.toAbsolutePath(), java, nginx, wrk, strace, outDir.toAbsolutePath(), quick, notes);
     }

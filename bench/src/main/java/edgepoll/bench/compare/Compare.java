@@ -50,19 +50,45 @@ public final class Compare {
         Path work = Files.createDirectories(cfg.out().resolve("logs"));
         Progress progress = new Progress(estimateSeconds(cfg));
         List<Run> runs = new ArrayList<>();
-        List<Servers.Spec> order = new ArrayList<>(cfg.servers());
-        for (int rep = 0; rep < cfg.reps(); rep++) {
-            for (int k = 0; k < order.size(); k++) {
-                Servers.Spec s = order.get((k + rep) % order.size());
-                runs.addAll(measureServer(s, rep, cfg, work, progress));
-            }
-        }
         Map<String, Map<String, Long>> strace = new LinkedHashMap<>();
         Map<String, Long> straceRequests = new LinkedHashMap<>();
-        if (cfg.strace() != null) {
-            for (Servers.Spec s : cfg.servers()) {
-                progress.step(s.name() + " strace -c");
-                straceRun(s, cfg, work, strace, straceRequests);
+        for (String protocol : List.of("http", "echo")) {
+            List<Workloads.Workload> loads = cfg.workloads().stream().filter(w -> w.protocol().equals(protocol)).toList();
+            List<Servers.Spec> specs = cfg.servers().stream().filter(s -> protocol.equals("http") || s.echo()).toList();
+            if (loads.isEmpty() || specs.isEmpty()) continue;
+            List<Servers.Running> running = new ArrayList<>();
+            try {
+                for (Servers.Spec s : specs) running.add(Servers.start(s, protocol, cfg, work.resolve(s.name() + "-" + protocol)));
+                for (Servers.Running r : running) {
+                    if (cfg.warmupS() <= 0) break;
+                    progress.step(r.spec.name() + " warm-up, " + protocol);
+                    Workloads.run(protocol.equals("http") ? Workloads.byName("http-c64") : loads.get(0), r.port, cfg.warmupS(), cfg, r.dir);
+                }
+                for (int rep = 0; rep < cfg.reps(); rep++) {
+                    for (int k = 0; k < running.size(); k++) {
+                        Servers.Running r = running.get((k + rep) % running.size());
+                        for (Workloads.Workload w : loads) {
+                            progress.step(r.spec.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
+                            runs.add(measure(r.spec, w, r, rep, cfg, r.dir));
+                        }
+                    }
+                }
+                if (protocol.equals("http") && cfg.strace() != null) {
+                    for (Servers.Running r : running) {
+                        progress.step(r.spec.name() + " strace -c");
+                        straceRun(r, cfg, strace, straceRequests);
+                    }
+                }
+            } finally {
+                for (Servers.Running r : running) r.close();
+            }
+            if (protocol.equals("echo")) {  // edgepoll wrote --stats-json as it stopped
+                for (int i = 0; i < runs.size(); i++) {
+                    Run run = runs.get(i);
+                    if (run.workload().startsWith("echo") && run.server().startsWith("edgepoll")) {
+                        runs.set(i, withEchoCounters(run, work.resolve(run.server() + "-echo")));
+                    }
+                }
             }
         }
         Report report = new Report(cfg, runs, strace, straceRequests);
@@ -70,39 +96,6 @@ public final class Compare {
         progress.done();
         System.out.println("bench-compare: report " + cfg.out().resolve("report.md"));
         return 0;
-    }
-
-    private static List<Run> measureServer(Servers.Spec s, int rep, Config cfg, Path work, Progress progress) throws Exception {
-        List<Run> runs = new ArrayList<>();
-        List<Workloads.Workload> http = cfg.workloads().stream().filter(w -> w.protocol().equals("http")).toList();
-        List<Workloads.Workload> echo = cfg.workloads().stream().filter(w -> w.protocol().equals("echo") && s.echo()).toList();
-        Path dir = work.resolve(s.name() + "-rep" + (rep + 1));
-        if (!http.isEmpty()) {
-            try (Servers.Running r = Servers.start(s, "http", cfg, dir)) {
-                progress.step(s.name() + " warm-up (rep " + (rep + 1) + ")");
-                warmUp(Workloads.byName("http-c64"), r, cfg.warmupS(), cfg, dir);
-                for (Workloads.Workload w : http) {
-                    progress.step(s.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
-                    runs.add(measure(s, w, r, rep, cfg, dir));
-                }
-            }
-        }
-        for (Workloads.Workload w : echo) {
-            Path edir = dir.resolve(w.name());
-            try (Servers.Running r = Servers.start(s, "echo", cfg, edir)) {
-                progress.step(s.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
-                warmUp(w, r, cfg.warmupS(), cfg, edir);
-                Run run = measure(s, w, r, rep, cfg, edir);
-                r.close();
-                runs.add(s.family().equals("edgepoll") ? withEchoCounters(run, edir) : run);
-            }
-        }
-        return runs;
-    }
-
-    /** Load before measuring, so the JIT has compiled the server's hot path (JVM servers) and connections exist. */
-    private static void warmUp(Workloads.Workload w, Servers.Running r, double seconds, Config cfg, Path dir) throws Exception {
-        if (seconds > 0) Workloads.run(w, r.port, seconds, cfg, dir);
     }
 
     private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int rep, Config cfg, Path dir) throws Exception {
@@ -167,37 +160,33 @@ public final class Compare {
                 run.loadCpuPercent(), sys, Double.NaN);
     }
 
-    /** strace -c -f on the whole server process during a short wrk run (keep-alive, 64 connections). */
-    private static void straceRun(Servers.Spec s, Config cfg, Path work, Map<String, Map<String, Long>> out,
+    /** strace -c -f on the whole (running, warm) server process during a short wrk run, keep-alive c=64. */
+    private static void straceRun(Servers.Running r, Config cfg, Map<String, Map<String, Long>> out,
                                   Map<String, Long> requestsOut) throws Exception {
-        Path dir = work.resolve(s.name() + "-strace");
-        try (Servers.Running r = Servers.start(s, "http", cfg, dir)) {
-            warmUp(Workloads.byName("http-c64"), r, Math.min(1, cfg.warmupS()), cfg, dir);
-            Path summary = dir.resolve("strace-c.txt");
-            Process strace = new ProcessBuilder(cfg.strace(), "-c", "-f", "-p", String.valueOf(r.pid()), "-o", summary.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("strace-stderr.txt").toFile()).start();
-            Thread.sleep(500);  // attaching to every thread of a JVM takes a moment
-            Workloads.Measurement m = Workloads.run(Workloads.byName("http-c64"), r.port, cfg.straceS(), cfg, dir);
-            strace.destroy();  // SIGTERM: strace detaches and writes the summary
-            if (!strace.waitFor(10, TimeUnit.SECONDS)) strace.destroyForcibly();
-            if (Files.exists(summary)) {
-                out.put(s.name(), Probes.parseStraceSummary(Files.readString(summary)));
-                requestsOut.put(s.name(), m.requests());
-            }
+        Path summary = r.dir.resolve("strace-c.txt");
+        Process strace = new ProcessBuilder(cfg.strace(), "-c", "-f", "-p", String.valueOf(r.pid()), "-o", summary.toString())
+                .redirectErrorStream(true).redirectOutput(r.dir.resolve("strace-stderr.txt").toFile()).start();
+        Thread.sleep(500);  // attaching to every thread of a JVM takes a moment
+        Workloads.Measurement m = Workloads.run(Workloads.byName("http-c64"), r.port, cfg.straceS(), cfg, r.dir);
+        strace.destroy();  // SIGTERM: strace detaches and writes the summary
+        if (!strace.waitFor(10, TimeUnit.SECONDS)) strace.destroyForcibly();
+        if (Files.exists(summary)) {
+            out.put(r.spec.name(), Probes.parseStraceSummary(Files.readString(summary)));
+            requestsOut.put(r.spec.name(), m.requests());
         }
     }
 
     static double estimateSeconds(Config cfg) {
-        double start = 1.0;
-        double perRep = 0;
-        for (Servers.Spec s : cfg.servers()) {
-            long http = cfg.workloads().stream().filter(w -> w.protocol().equals("http")).count();
-            long echo = cfg.workloads().stream().filter(w -> w.protocol().equals("echo") && s.echo()).count();
-            if (http > 0) perRep += start + cfg.warmupS() + http * (cfg.durationS() + 0.3);
-            perRep += echo * (start + cfg.warmupS() + cfg.durationS() + 1.5);
+        double total = 0;
+        for (String protocol : List.of("http", "echo")) {
+            long loads = cfg.workloads().stream().filter(w -> w.protocol().equals(protocol)).count();
+            long servers = cfg.servers().stream().filter(s -> protocol.equals("http") || s.echo()).count();
+            if (loads == 0 || servers == 0) continue;
+            double run = cfg.durationS() + (protocol.equals("echo") ? 1.0 : 0.4);  // the load generator is a JVM
+            total += 2 + servers * (cfg.warmupS() + 0.5) + cfg.reps() * servers * loads * run;
+            if (protocol.equals("http") && cfg.strace() != null) total += servers * (cfg.straceS() + 1.5);
         }
-        double strace = cfg.strace() == null ? 0 : cfg.servers().size() * (start + Math.min(1, cfg.warmupS()) + cfg.straceS() + 1.5);
-        return perRep * cfg.reps() + strace;
+        return total;
     }
 
     /** The progress line: step, elapsed, ETA (from the plan, corrected by the pace so far). */

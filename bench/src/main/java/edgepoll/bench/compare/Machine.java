@@ -19,8 +19,8 @@ final class Machine {
         row(b, "nginx", cfg.nginx() == null ? "not installed" : version(List.of(cfg.nginx(), "-v")));
         row(b, "wrk", version(List.of(cfg.wrk(), "--version")));
         row(b, "pinning", cfg.pinServer().isEmpty() ? "none" : "server on CPU " + cfg.serverCpu() + ", load on CPU " + cfg.loadCpu() + " (taskset)");
-        row(b, "timing", String.format(Locale.ROOT, "%d repetition(s) × %.1f s per workload, %.1f s warm-up per server start%s",
-                cfg.reps(), cfg.durationS(), cfg.warmupS(), cfg.quick() ? " (--quick)" : ""));
+        row(b, "timing", String.format(Locale.ROOT, "%.0f s warm-up per server, then %d repetition(s) × %.0f s per workload%s",
+                cfg.warmupS(), cfg.reps(), cfg.durationS(), cfg.quick() ? " (--quick)" : ""));
         return b.toString();
     }
 

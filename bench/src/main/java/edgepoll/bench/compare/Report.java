@@ -82,10 +82,12 @@ final class Report {
         b.append("# edgepoll side by side — ").append(cfg.out().getFileName()).append("\n\n");
         b.append(Machine.describe(cfg)).append('\n');
         b.append("""
-                Each server runs alone, pinned to the server CPU, with one event loop (nginx: one worker,
-                `master_process off`); the load runs pinned to the other CPU: wrk with one thread for HTTP,
-                `edgepoll.jar load` (closed loop, %d-byte messages) for echo. Servers run in a rotated order in
-                every repetition. Figures are medians of the repetitions (req/s with min–max). *server CPU µs/req*
+                All servers start together, pinned to the server CPU, with one event loop each (nginx: one
+                worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first (long enough
+                for C2 to finish compiling Netty's hot path on one CPU), then measured alone, one workload at a
+                time, the servers in a rotated order in each repetition; the load runs pinned to the other CPU:
+                wrk with one thread for HTTP, `edgepoll.jar load` (closed loop, %d-byte messages) for echo.
+                Figures are medians of the repetitions (req/s with min–max). *server CPU µs/req*
                 is the server process's utime+stime (all its threads, /proc/PID/stat) over requests; *server CPU %%*
                 tells whether the server was saturated (100%% = the load was not the limit); *load CPU %%* is the
                 load CPU's busy time. *syscalls/req* is edgepoll's own counters over the measured window (echo:
