@@ -32,7 +32,7 @@ final class Charts {
     }
 
     static void write(Config cfg, Map<String, Map<String, Report.Agg>> agg, Map<String, Map<String, Long>> strace,
-                      Map<String, Long> straceRequests) throws IOException {
+                      Map<String, Long> straceRequests, String source) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<String> conns = new ArrayList<>();
         List<String> connWorkloads = new ArrayList<>();
@@ -66,7 +66,8 @@ final class Charts {
         save(byWorkload, cfg, "rps-by-workload");
         save(cpu, cfg, "cpu-per-request");
         if (!strace.isEmpty()) {
-            CategoryChart sys = chart("syscalls per request (strace -c -f, keep-alive c=64)", "server", "syscalls per request");
+            CategoryChart sys = chart("syscalls per request (" + source + ", keep-alive c=64)", "server", "syscalls per request");
+            sys.getStyler().setXAxisLabelRotation(20);
             sys.getStyler().setStacked(true);
             List<String> servers = new ArrayList<>(strace.keySet());
             for (int g = 0; g < GROUPS.length; g++) {
@@ -93,6 +94,7 @@ final class Charts {
         c.getStyler().setOverlapped(false);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setXAxisLabelRotation(0);
+        c.getStyler().setYAxisDecimalPattern("#,##0.##");
         return c;
     }
 

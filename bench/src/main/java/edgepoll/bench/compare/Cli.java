@@ -70,6 +70,8 @@ final class Cli {
         }
         String strace = noStrace ? null : onPath("strace");
         if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
+        String perf = noStrace ? null : PerfCount.usable();
+        if (perf == null && !noStrace) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
         if (specs.isEmpty()) throw new IllegalArgumentException("no server left to run");
 
         List<String> pinServer = List.of(), pinLoad = List.of();
@@ -95,7 +97,7 @@ final class Cli {
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
                 warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
                 straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvmWith(java, jvm),
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), java, nginx, wrk, strace, outDir.toAbsolutePath(), quick, notes);
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), java, nginx, wrk, strace, perf, outDir.toAbsolutePath(), quick, notes);
     }
 
     /** JVM servers are started as {@code [taskset -c N] java FLAGS...}: the java binary goes after the pin. */

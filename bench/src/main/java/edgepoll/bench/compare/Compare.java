@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * The side-by-side harness behind {@code scripts/bench-compare}: every server of {@link Servers}
  * under every workload of {@link Workloads}, one at a time, server pinned to one CPU and load to the
  * other, repeated with the servers' order rotated each repetition (so drift on a shared machine
- * falls on all of them), then a separate short {@code strace -c} run per server for syscall counts.
+ * falls on all of them), then separate short runs per server under {@code perf stat} (syscall
+ * tracepoints) and {@code strace -c} for syscall counts.
  * Writes {@code report.md}, {@code results.json} and the charts into the output directory.
  */
 public final class Compare {
@@ -52,6 +53,8 @@ public final class Compare {
         List<Run> runs = new ArrayList<>();
         Map<String, Map<String, Long>> strace = new LinkedHashMap<>();
         Map<String, Long> straceRequests = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> perf = new LinkedHashMap<>();
+        Map<String, Long> perfRequests = new LinkedHashMap<>();
         for (String protocol : List.of("http", "echo")) {
             List<Workloads.Workload> loads = cfg.workloads().stream().filter(w -> w.protocol().equals(protocol)).toList();
             List<Servers.Spec> specs = cfg.servers().stream().filter(s -> protocol.equals("http") || s.echo()).toList();
@@ -73,6 +76,12 @@ public final class Compare {
                         }
                     }
                 }
+                if (protocol.equals("http") && cfg.perf() != null) {
+                    for (Servers.Running r : running) {
+                        progress.step(r.spec.name() + " perf stat (syscall tracepoints)");
+                        perfRun(r, cfg, perf, perfRequests);
+                    }
+                }
                 if (protocol.equals("http") && cfg.strace() != null) {
                     for (Servers.Running r : running) {
                         progress.step(r.spec.name() + " strace -c");
@@ -91,7 +100,7 @@ public final class Compare {
                 }
             }
         }
-        Report report = new Report(cfg, runs, strace, straceRequests);
+        Report report = new Report(cfg, runs, strace, straceRequests, perf, perfRequests);
         report.write();
         progress.done();
         System.out.println("bench-compare: report " + cfg.out().resolve("report.md"));
@@ -176,6 +185,23 @@ public final class Compare {
         }
     }
 
+    /** perf stat on the syscall tracepoints of the server process during a short wrk run (its window holds wrk's). */
+    private static void perfRun(Servers.Running r, Config cfg, Map<String, Map<String, Long>> out,
+                                Map<String, Long> requestsOut) throws Exception {
+        Path counts = r.dir.resolve("perf-stat.txt");
+        Process perf = PerfCount.start(cfg.perf(), r.pid(), counts);
+        Thread.sleep(300);
+        Workloads.Measurement m = Workloads.run(Workloads.byName("http-c64"), r.port, cfg.straceS(), cfg, r.dir);
+        PerfCount.stop(perf);
+        if (Files.exists(counts)) {
+            Map<String, Long> calls = PerfCount.parse(Files.readString(counts));
+            if (!calls.isEmpty()) {
+                out.put(r.spec.name(), calls);
+                requestsOut.put(r.spec.name(), m.requests());
+            }
+        }
+    }
+
     static double estimateSeconds(Config cfg) {
         double total = 0;
         for (String protocol : List.of("http", "echo")) {
@@ -185,6 +211,7 @@ public final class Compare {
             double run = cfg.durationS() + (protocol.equals("echo") ? 1.0 : 0.4);  // the load generator is a JVM
             total += 2 + servers * (cfg.warmupS() + 0.5) + cfg.reps() * servers * loads * run;
             if (protocol.equals("http") && cfg.strace() != null) total += servers * (cfg.straceS() + 1.5);
+            if (protocol.equals("http") && cfg.perf() != null) total += servers * (cfg.straceS() + 0.5);
         }
         return total;
     }

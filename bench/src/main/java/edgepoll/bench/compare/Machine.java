@@ -47,12 +47,14 @@ final class Machine {
         }
     }
 
+    /** From the versions file Netty's jars carry (asking Netty itself would initialise its Unsafe access). */
     private static String nettyVersion() {
-        try {
-            var v = io.netty.util.Version.identify().get("netty-transport-native-epoll");
-            if (v == null) v = io.netty.util.Version.identify().get("netty-transport-classes-epoll");
-            return v == null ? "unknown" : v.artifactVersion();
-        } catch (Throwable t) {
+        try (var in = Machine.class.getResourceAsStream("/META-INF/io.netty.versions.properties")) {
+            if (in == null) return "unknown";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("netty-transport-native-epoll.version", p.getProperty("netty-transport.version", "unknown"));
+        } catch (Exception e) {
             return "unknown";
         }
     }

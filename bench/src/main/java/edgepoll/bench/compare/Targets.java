@@ -39,7 +39,10 @@ final class Targets {
         String measured = String.format(Locale.ROOT, "%.3f× (%s vs %s req/s)", ratio, Report.f0(et.rps()), Report.f0(p.rps()));
         boolean met = ratio >= wanted;
         String detail = met ? "" : String.format(Locale.ROOT, "short by %.1f%% of the target", 100 * (wanted - ratio) / wanted);
-        if (!met && et.serverCpuPct() < 95 && p.serverCpuPct() < 95) {
+        if (!met && et.loadCpuPct() >= 95 && p.loadCpuPct() >= 95) {
+            detail += String.format(Locale.ROOT, "; the load CPU was saturated in both runs (%.0f%% and %.0f%%): wrk's one thread, "
+                    + "not the servers, set req/s; CPU per request separates them", et.loadCpuPct(), p.loadCpuPct());
+        } else if (!met && et.serverCpuPct() < 95 && p.serverCpuPct() < 95) {
             detail += String.format(Locale.ROOT, "; neither server saturated its CPU (%.0f%% and %.0f%%): the load limits both",
                     et.serverCpuPct(), p.serverCpuPct());
         }
