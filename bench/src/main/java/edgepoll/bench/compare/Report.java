@@ -175,7 +175,7 @@ final class Report {
             for (String n : cfg.notes()) b.append("- ").append(n).append('\n');
             b.append('\n');
         }
-        b.append("Every run's figures are in `results.json`; each server's output in `logs/`.\n");
+        b.append("Every run's figures are in `results.json`; each server's output is in `logs/` beside this file (kept out of git: it holds machine paths).\n");
         return b.toString();
     }
 
