@@ -184,7 +184,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
     }
 
-    private static String oneOf(String flag, String v, String... allowed) {
+    /** {@code v} if it is one of {@code allowed}, or the one-line error; shared with the peer servers. */
+    public static String oneOf(String flag, String v, String... allowed) {
         for (String x : allowed) {
             if (x.equals(v)) return v;
         }

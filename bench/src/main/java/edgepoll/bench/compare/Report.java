@@ -251,36 +251,32 @@ final class Report {
             }
             b.append("}}");
         }
-        b.append("\n  ],\n  \"strace\": {");
-        boolean firstS = true;
-        for (Map.Entry<String, Map<String, Long>> e : strace.entrySet()) {
-            b.append(firstS ? "\n" : ",\n").append("    ").append(Json.str(e.getKey())).append(": {\"requests\": ")
-                    .append(straceRequests.get(e.getKey())).append(", \"calls\": {");
-            firstS = false;
-            boolean first = true;
-            for (Map.Entry<String, Long> c : e.getValue().entrySet()) {
-                b.append(first ? "" : ", ").append(Json.str(c.getKey())).append(": ").append(c.getValue());
-                first = false;
-            }
-            b.append("}}");
-        }
-        b.append("\n  },\n  \"perf\": {");
-        boolean firstP = true;
-        for (Map.Entry<String, Map<String, Long>> e : perf.entrySet()) {
-            b.append(firstP ? "\n" : ",\n").append("    ").append(Json.str(e.getKey())).append(": {\"requests\": ")
-                    .append(perfRequests.get(e.getKey())).append(", \"calls\": {");
-            firstP = false;
-            boolean first = true;
-            for (Map.Entry<String, Long> c : e.getValue().entrySet()) {
-                b.append(first ? "" : ", ").append(Json.str(c.getKey())).append(": ").append(c.getValue());
-                first = false;
-            }
-            b.append("}}");
-        }
-        b.append("\n  },\n  \"notes\": [");
+        b.append("\n  ],\n  \"strace\": ");
+        countsJson(b, strace, straceRequests);
+        b.append(",\n  \"perf\": ");
+        countsJson(b, perf, perfRequests);
+        b.append(",\n  \"notes\": [");
         for (int i = 0; i < cfg.notes().size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(cfg.notes().get(i)));
         b.append("]\n}\n");
         return b.toString();
+    }
+
+    /** Calls by syscall and the requests of the run, per server, as a JSON object. */
+    private static void countsJson(StringBuilder b, Map<String, Map<String, Long>> counts, Map<String, Long> requests) {
+        b.append('{');
+        boolean firstServer = true;
+        for (Map.Entry<String, Map<String, Long>> e : counts.entrySet()) {
+            b.append(firstServer ? "\n" : ",\n").append("    ").append(Json.str(e.getKey())).append(": {\"requests\": ")
+                    .append(requests.get(e.getKey())).append(", \"calls\": {");
+            firstServer = false;
+            boolean first = true;
+            for (Map.Entry<String, Long> c : e.getValue().entrySet()) {
+                b.append(first ? "" : ", ").append(Json.str(c.getKey())).append(": ").append(c.getValue());
+                first = false;
+            }
+            b.append("}}");
+        }
+        b.append(firstServer ? "}" : "\n  }");
     }
 
     static String f0(double v) {

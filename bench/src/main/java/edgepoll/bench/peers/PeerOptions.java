@@ -65,20 +65,10 @@ record PeerOptions(String bind, int port, String protocol, String mode, int resp
     }
 
     private static String oneOf(String flag, String v, String... allowed) {
-        for (String x : allowed) {
-            if (x.equals(v)) return v;
-        }
-        throw new IllegalArgumentException(flag + " must be one of " + String.join("|", allowed) + ", not '" + v + "'");
+        return edgepoll.server.Options.oneOf(flag, v, allowed);
     }
 
     private static int number(String flag, String v, int min, int max) {
-        long n;
-        try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a whole number, not '" + v + "'");
-        }
-        if (n < min || n > max) throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", not " + v);
-        return (int) n;
+        return (int) edgepoll.server.Options.number(flag, v, min, max);
     }
 }
