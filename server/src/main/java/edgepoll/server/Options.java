@@ -119,16 +119,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
         boolean once = o.once;
         long headerTimeout = o.headerTimeoutMs;
         int maxConnections = o.maxConnections;
-        List<String> a = new ArrayList<>();
-        for (String s : args) {
-            int eq = s.indexOf('=');
-            if (s.startsWith("--") && eq > 0) {
-                a.add(s.substring(0, eq));
-                a.add(s.substring(eq + 1));
-            } else {
-                a.add(s);
-            }
-        }
+        List<String> a = splitEquals(args);
         for (int i = 0; i < a.size(); i++) {
             String flag = a.get(i);
             switch (flag) {
@@ -182,6 +173,21 @@ public record Options(String mode, String drain, String protocol, String bind, i
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
                 acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
+    }
+
+    /** The arguments with every {@code --flag=value} split into {@code --flag value}; shared with the peer servers. */
+    public static List<String> splitEquals(String[] args) {
+        List<String> a = new ArrayList<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (s.startsWith("--") && eq > 0) {
+                a.add(s.substring(0, eq));
+                a.add(s.substring(eq + 1));
+            } else {
+                a.add(s);
+            }
+        }
+        return a;
     }
 
     /** {@code v} if it is one of {@code allowed}, or the one-line error; shared with the peer servers. */

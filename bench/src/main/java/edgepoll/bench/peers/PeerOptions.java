@@ -1,6 +1,5 @@
 package edgepoll.bench.peers;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,16 +31,7 @@ record PeerOptions(String bind, int port, String protocol, String mode, int resp
     static PeerOptions parse(String[] args, boolean modes) {
         String bind = "127.0.0.1", protocol = "http", mode = "et";
         int port = 0, responseSize = 13;
-        List<String> a = new ArrayList<>();
-        for (String s : args) {
-            int eq = s.indexOf('=');
-            if (s.startsWith("--") && eq > 0) {
-                a.add(s.substring(0, eq));
-                a.add(s.substring(eq + 1));
-            } else {
-                a.add(s);
-            }
-        }
+        List<String> a = edgepoll.server.Options.splitEquals(args);
         for (int i = 0; i < a.size(); i++) {
             String flag = a.get(i);
             boolean known = switch (flag) {
