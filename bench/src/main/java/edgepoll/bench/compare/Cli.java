@@ -91,21 +91,13 @@ final class Cli {
         if (!Files.isRegularFile(edgepoll)) throw new IllegalArgumentException("no edgepoll jar at " + edgepoll + " (build it, or pass --edgepoll-jar)");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same flags for every JVM server: a fixed heap (no resizing during the run) and native access.
-        List<String> jvm = List.of("--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
+        List<String> jvm = List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
 
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
                 warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
-                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvmWith(java, jvm),
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), java, nginx, wrk, strace, perf, outDir.toAbsolutePath(), quick, notes);
-    }
-
-    /** JVM servers are started as {@code [taskset -c N] java FLAGS...}: the java binary goes after the pin. */
-    private static List<String> jvmWith(String java, List<String> flags) {
-        List<String> l = new ArrayList<>();
-        l.add(java);
-        l.addAll(flags);
-        return l;
+                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvm,
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, outDir.toAbsolutePath(), quick, notes);
     }
 
     static String usage() {

@@ -12,5 +12,5 @@ import java.util.List;
 record Config(List<Servers.Spec> servers, List<Workloads.Workload> workloads, int reps,
               double warmupS, double durationS, double straceS, int serverCpu, int loadCpu,
               List<String> pinServer, List<String> pinLoad, List<String> jvm,
-              Path edgepollJar, Path benchJar, String java, String nginx, String wrk, String strace, String perf,
+              Path edgepollJar, Path benchJar, String nginx, String wrk, String strace, String perf,
               Path out, boolean quick, List<String> notes) {}

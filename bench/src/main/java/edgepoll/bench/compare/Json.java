@@ -19,12 +19,6 @@ final class Json {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    /** The first number under {@code "key"} inside the first object stored under {@code "parent"}. */
-    static double number(String json, String parent, String key) {
-        int at = objectStart(json, parent);
-        return at < 0 ? Double.NaN : number(json.substring(at, objectEnd(json, at)), key);
-    }
-
     /** Sum of every number in the object stored under {@code "key"} (0 when absent or empty). */
     static double sum(String json, String key) {
         int at = objectStart(json, key);

@@ -9,16 +9,13 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 5,000 idle connections beside 16 busy ones: epoll's cost follows the ready fds, poll(2)'s the
@@ -28,9 +25,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * RLIMIT_NOFILE is raised to the hard limit.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
 public class IdleCrowdBench extends NetworkBench {
     @Param({"et", "lt", "et-short-read", "poll"})
     public String mode;

@@ -3,16 +3,13 @@ package edgepoll.bench.jmh;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 1 MiB responses: more than a loopback socket's send buffer takes at once, so every response hits
@@ -20,9 +17,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * on and off with epoll_ctl). The response body is one shared segment sent by cursor, never copied.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
 public class LargeResponseBench extends NetworkBench {
     static final int SIZE = 1 << 20;
 

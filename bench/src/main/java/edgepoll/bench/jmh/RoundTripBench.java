@@ -3,16 +3,13 @@ package edgepoll.bench.jmh;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Keep-alive round trips against the in-process server: one invocation sends one request on each of
@@ -22,9 +19,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * One client thread: on a 2-CPU machine more would only take CPU from the server.
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
 public class RoundTripBench extends NetworkBench {
     @Param({"et", "lt", "et-short-read"})
     public String mode;
