@@ -1,9 +1,16 @@
 package edgepoll.server;
 
+import edgepoll.config.Options;
+import edgepoll.loop.Loops;
+import edgepoll.model.BlockingServer;
+import edgepoll.stats.Stats;
+import edgepoll.stats.SyscallCounters;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Net;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
+import edgepoll.worker.Listener;
+import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -11,8 +18,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts {@code --loops} event loops, each on its own thread with its own listener (SO_REUSEPORT
- * when there are several), and stops them. Owns one wake eventfd per loop, written by
+ * Starts {@code --loops} workers (event loops from edgepoll.loop, or the blocking models of
+ * edgepoll.model), each on its own thread with its own listener (SO_REUSEPORT when there are
+ * several), and stops them. Owns one wake eventfd per loop, written by
  * {@link #stop()} and closed after the loop thread ended. Used by Main and, in-process, by tests and
  * benchmarks.
  */
@@ -43,13 +51,7 @@ public final class Server implements AutoCloseable {
                 } else {
                     int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
                     opened.add(wakeFd);
-                    w = switch (options.mode()) {
-                        case "et" -> new EtLoop(i, options, b.fd(), wakeFd);
-                        case "lt" -> new LtLoop(i, options, b.fd(), wakeFd);
-                        case "poll" -> new PollLoop(i, options, b.fd(), wakeFd);
-                        case "busy-poll" -> new BusyPollLoop(i, options, b.fd(), wakeFd);
-                        default -> throw new IllegalArgumentException("unknown mode " + options.mode());
-                    };
+                    w = Loops.create(i, options, b.fd(), wakeFd);
                 }
                 w.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(w);

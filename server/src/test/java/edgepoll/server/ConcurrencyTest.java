@@ -1,5 +1,8 @@
 package edgepoll.server;
 
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Many connections at once, many keep-alive requests each; and several loops sharing a port. */
 class ConcurrencyTest {

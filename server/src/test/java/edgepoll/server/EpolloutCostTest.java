@@ -1,5 +1,8 @@
 package edgepoll.server;
 
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package edgepoll.server;
 
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The seed's hello world over real clients, in every loop variant. */
 class HttpBasicsTest {

@@ -8,7 +8,6 @@ import edgepoll.server.testkit.ServerHandle;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad requests get a proper status, then the connection is closed; nothing leaks, the loop goes on. */
 class HttpErrorsTest {

@@ -1,5 +1,8 @@
 package edgepoll.server;
 
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +11,6 @@ import edgepoll.server.testkit.ServerHandle;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Pipelined requests are answered in order and leave in batched writes. */
 class HttpPipeliningTest {

@@ -7,7 +7,6 @@ import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** --idle-timeout closes connections that stay silent, and only those. */
 class IdleTimeoutTest {

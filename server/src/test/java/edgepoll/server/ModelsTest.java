@@ -1,5 +1,9 @@
 package edgepoll.server;
 
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+import edgepoll.stats.SyscallCounters;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its EAGAIN results, equals the server's own.
  */
 class StraceProofTest {
-    private static final String TRACED = "epoll_create1,epoll_wait,epoll_pwait,epoll_ctl,poll,ppoll,accept4,read,sendto,shutdown,setsockopt,close";
+    private static final String TRACED = "epoll_create1,epoll_wait,epoll_pwait,epoll_ctl,poll,ppoll,accept4,read,sendto,shutdown,setsockopt,close,eventfd2";
     /** "1234 read(8, ..." or "1234 <... epoll_wait resumed>..." ; "<unfinished ...>" lines carry no result and are skipped. */
     private static final Pattern LINE = Pattern.compile("^(\\d+)\\s+(?:<\\.\\.\\. (\\w+) resumed>|(\\w+)\\()(.*)$");
     private static final Pattern RESULT = Pattern.compile("= (-?\\d+)(?: (E[A-Z]+))?");

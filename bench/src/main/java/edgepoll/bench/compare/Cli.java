@@ -1,5 +1,7 @@
 package edgepoll.bench.compare;
 
+import edgepoll.config.Flags;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,39 +22,30 @@ final class Cli {
               default: 5 s of warm-up per server, then 3 repetitions of 3 s per workload (about 8 minutes);
               --quick: 3 s of warm-up, 1 repetition of 1 s (under 2 minutes)""";
 
-    private static final List<String> VALUED = List.of("--out", "--servers", "--workloads", "--reps", "--duration",
-            "--warmup", "--strace-duration", "--server-cpu", "--load-cpu", "--edgepoll-jar", "--bench-jar");
-
     static Config parse(String[] args) {
         boolean quick = false, noStrace = false;
         String out = null, servers = null, workloads = null, edgepollJar = null, benchJar = null;
         Integer reps = null;
         Double duration = null, warmup = null, straceS = null;
         int serverCpu = 0, loadCpu = 1;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
+        Flags f = new Flags(args);
+        while (f.hasNext()) {
+            String a = f.next();
             switch (a) {
                 case "--quick" -> quick = true;
                 case "--no-strace" -> noStrace = true;
-                default -> {
-                    if (!VALUED.contains(a)) throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
-                    if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
-                    String v = args[++i];
-                    switch (a) {
-                        case "--out" -> out = v;
-                        case "--servers" -> servers = v;
-                        case "--workloads" -> workloads = v;
-                        case "--reps" -> reps = (int) number(a, v, 1, 100);
-                        case "--duration" -> duration = seconds(a, v, 1);
-                        case "--warmup" -> warmup = seconds(a, v, 0);
-                        case "--strace-duration" -> straceS = seconds(a, v, 1);
-                        case "--server-cpu" -> serverCpu = (int) number(a, v, 0, 4095);
-                        case "--load-cpu" -> loadCpu = (int) number(a, v, 0, 4095);
-                        case "--edgepoll-jar" -> edgepollJar = v;
-                        case "--bench-jar" -> benchJar = v;
-                        default -> throw new IllegalStateException(a);
-                    }
-                }
+                case "--out" -> out = f.value();
+                case "--servers" -> servers = f.value();
+                case "--workloads" -> workloads = f.value();
+                case "--reps" -> reps = f.intValue(1, 100);
+                case "--duration" -> duration = seconds(a, f.value(), 1);
+                case "--warmup" -> warmup = seconds(a, f.value(), 0);
+                case "--strace-duration" -> straceS = seconds(a, f.value(), 1);
+                case "--server-cpu" -> serverCpu = f.intValue(0, 4095);
+                case "--load-cpu" -> loadCpu = f.intValue(0, 4095);
+                case "--edgepoll-jar" -> edgepollJar = f.value();
+                case "--bench-jar" -> benchJar = f.value();
+                default -> throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
             }
         }
         List<String> notes = new ArrayList<>();

@@ -1,8 +1,8 @@
 package edgepoll.bench.jmh;
 
-import edgepoll.server.Options;
+import edgepoll.config.Options;
 import edgepoll.server.Server;
-import edgepoll.server.Stats;
+import edgepoll.stats.Stats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

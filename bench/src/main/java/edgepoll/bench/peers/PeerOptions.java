@@ -1,5 +1,7 @@
 package edgepoll.bench.peers;
 
+import edgepoll.config.Flags;
+
 import java.util.List;
 
 /**
@@ -27,38 +29,25 @@ record PeerOptions(String bind, int port, String protocol, String mode, int resp
                 + (modes ? " [--mode et|lt (et)]" : "") + " [--response-size BYTES (13)]";
     }
 
-    /** Parses {@code --flag value} and {@code --flag=value}; {@code --mode} only when {@code modes}. */
+    /** Parses {@code --flag value} and {@code --flag=value} (the project's {@link Flags}); {@code --mode} only when {@code modes}. */
     static PeerOptions parse(String[] args, boolean modes) {
         String bind = "127.0.0.1", protocol = "http", mode = "et";
         int port = 0, responseSize = 13;
-        List<String> a = edgepoll.server.Options.splitEquals(args);
-        for (int i = 0; i < a.size(); i++) {
-            String flag = a.get(i);
-            boolean known = switch (flag) {
-                case "--bind", "--port", "--protocol", "--response-size" -> true;
-                case "--mode" -> modes;
-                default -> false;
-            };
-            if (!known) throw new IllegalArgumentException("unknown option: " + flag);
-            if (i + 1 >= a.size()) throw new IllegalArgumentException(flag + " needs a value");
-            String v = a.get(++i);
+        Flags f = new Flags(args);
+        while (f.hasNext()) {
+            String flag = f.next();
             switch (flag) {
-                case "--bind" -> bind = v;
-                case "--port" -> port = number(flag, v, 0, 65535);
-                case "--protocol" -> protocol = oneOf(flag, v, "http", "echo");
-                case "--mode" -> mode = oneOf(flag, v, "et", "lt");
-                case "--response-size" -> responseSize = number(flag, v, 0, 64 << 20);
-                default -> throw new AssertionError(flag);
+                case "--bind" -> bind = f.value();
+                case "--port" -> port = f.intValue(0, 65535);
+                case "--protocol" -> protocol = f.oneOf(List.of("http", "echo"));
+                case "--mode" -> {
+                    if (!modes) throw f.unknown();
+                    mode = f.oneOf(List.of("et", "lt"));
+                }
+                case "--response-size" -> responseSize = f.intValue(0, 64 << 20);
+                default -> throw f.unknown();
             }
         }
         return new PeerOptions(bind, port, protocol, mode, responseSize);
-    }
-
-    private static String oneOf(String flag, String v, String... allowed) {
-        return edgepoll.server.Options.oneOf(flag, v, allowed);
-    }
-
-    private static int number(String flag, String v, int min, int max) {
-        return (int) edgepoll.server.Options.number(flag, v, min, max);
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import edgepoll.server.Options;
+import edgepoll.config.Options;
 import edgepoll.server.Server;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package edgepoll.server.hardening;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import edgepoll.server.Stats;
-import edgepoll.server.Sys;
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
 import edgepoll.server.testkit.Prober;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

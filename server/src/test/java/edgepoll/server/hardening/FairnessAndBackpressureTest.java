@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import edgepoll.server.Stats;
+import edgepoll.stats.Stats;
 import edgepoll.server.testkit.Echo;
 import edgepoll.server.testkit.Prober;
 import edgepoll.server.testkit.RawClient;

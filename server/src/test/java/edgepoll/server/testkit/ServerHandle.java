@@ -2,9 +2,9 @@ package edgepoll.server.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import edgepoll.server.Options;
+import edgepoll.config.Options;
 import edgepoll.server.Server;
-import edgepoll.server.Stats;
+import edgepoll.stats.Stats;
 import edgepoll.sys.testkit.FdCount;
 import java.util.ArrayList;
 import java.util.List;

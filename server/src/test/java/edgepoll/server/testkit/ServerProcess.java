@@ -23,7 +23,7 @@ public final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "edgepoll.server.Main"));
+                "edgepoll.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

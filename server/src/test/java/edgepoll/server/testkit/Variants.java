@@ -1,5 +1,6 @@
 package edgepoll.server.testkit;
 
+import edgepoll.config.Options;
 import java.util.stream.Stream;
 
 /**
@@ -9,9 +10,9 @@ import java.util.stream.Stream;
 public final class Variants {
     private Variants() {}
 
-    /** Every model. */
+    /** Every model: every --mode the server has (Options.MODES, so a new one is tested at once), and et-short-read. */
     public static Stream<String> all() {
-        return Stream.of("et", "lt", "et-short-read", "poll", "busy-poll", "threads", "virtual-threads", "blocking");
+        return Stream.concat(Options.MODES.reversed().stream(), Stream.of("et-short-read"));
     }
 
     /** Every model that keeps a connection open across requests (all but blocking, which answers one per connection). */
@@ -21,11 +22,11 @@ public final class Variants {
 
     /** The event-loop models (one thread, non-blocking sockets, the loop's buffers and timers). */
     public static Stream<String> loops() {
-        return Stream.of("et", "lt", "et-short-read", "poll", "busy-poll");
+        return all().filter(v -> !Options.blockingModel(v));
     }
 
     /** The blocking models (a thread per connection or one at a time). */
     public static Stream<String> blocking() {
-        return Stream.of("blocking", "threads", "virtual-threads");
+        return all().filter(Options::blockingModel);
     }
 }

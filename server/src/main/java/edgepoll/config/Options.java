@@ -1,0 +1,174 @@
+package edgepoll.config;
+
+import java.util.List;
+
+/**
+ * Every server flag and its default, parsed from the command line. A bad flag is an
+ * {@link IllegalArgumentException} whose message is the one line Main prints before the usage.
+ *
+ * @param mode          one of {@link #MODES}: the epoll loops et and lt, poll, busy-poll, or a blocking model
+ * @param drain         ET read drain: strict (read until EAGAIN) or short-read (stop at a short read)
+ * @param protocol      http or echo
+ * @param bind          address to listen on: numeric IPv4 or IPv6, or localhost
+ * @param port          TCP port; 0 lets the kernel choose
+ * @param loops         event loops, each with its own thread, epoll instance and SO_REUSEPORT listener
+ * @param backlog       listen(2) backlog (the kernel caps it at net.core.somaxconn)
+ * @param bufferSize    bytes asked of each read, and the size of a connection's input and output buffers
+ * @param maxEvents     epoll_wait batch size
+ * @param nodelay       TCP_NODELAY on accepted sockets
+ * @param cork          TCP_CORK while a batch of pipelined responses is written
+ * @param idleTimeoutMs close connections idle this long; 0 = never
+ * @param statsJson     file to write the counters to at shutdown; null = none
+ * @param responseSize  HTTP body bytes
+ * @param maxHeaderBytes largest HTTP request head (request line and headers) accepted; beyond it 431
+ * @param statsIntervalMs rewrite --stats-json and print a stats line to stderr this often; 0 = never
+ * @param trace          file for the strace-like trace of the first connections; null = no trace
+ * @param traceConnections how many connections (per loop) the trace follows
+ * @param acceptPauseMs  accept nothing for this long after start (backlog experiment); 0 = off
+ * @param once           blocking mode: serve one connection, then exit
+ * @param maxThreads     threads mode: most connection threads alive at once
+ * @param pollSleepMs    busy-poll mode: sleep between sweeps (the seed's time.sleep); 0 = spin
+ * @param readTimeoutMs  blocking modes: SO_RCVTIMEO, drop a client silent this long; 0 = never
+ * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
+ *                       this long after it began (or after accept); 0 = never
+ * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
+ */
+public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
+                      int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
+                      long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
+                      long statsIntervalMs, String trace, int traceConnections,
+                      long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
+                      long headerTimeoutMs, int maxConnections) {
+
+    /**
+     * Every --mode, from the seeds' first server to edge-triggered epoll: the one list the parser,
+     * the usage text and the experiments read.
+     */
+    public static final List<String> MODES = List.of("blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et");
+    /** Every --protocol. */
+    public static final List<String> PROTOCOLS = List.of("http", "echo");
+    /** Every --drain (ET only). */
+    public static final List<String> DRAINS = List.of("strict", "short-read");
+
+    public static Options defaults() {
+        return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0);
+    }
+
+    public boolean edgeTriggered() {
+        return mode.equals("et");
+    }
+
+    /** blocking, threads and virtual-threads: one blocking call sequence per connection, no readiness API. */
+    public boolean blockingModel() {
+        return blockingModel(mode);
+    }
+
+    /** Whether {@code mode} is one of the blocking models (blocking, threads, virtual-threads). */
+    public static boolean blockingModel(String mode) {
+        return mode.equals("blocking") || mode.equals("threads") || mode.equals("virtual-threads");
+    }
+
+    public boolean shortRead() {
+        return drain.equals("short-read");
+    }
+
+    public boolean http() {
+        return protocol.equals("http");
+    }
+
+    /** The size of one pooled connection buffer: a whole request head must fit in one. */
+    public int sliceSize() {
+        return Math.max(bufferSize, maxHeaderBytes);
+    }
+
+    public static String usage() {
+        Options d = defaults();
+        return String.join("\n",
+                "usage: java -jar edgepoll.jar [options]          (the server)",
+                "       java -jar edgepoll.jar client [--host H] [--port P]   (the seeds' line client, for --protocol echo)",
+                "       java -jar edgepoll.jar load [options]        (the load generator; load --help lists its options)",
+                "  --mode MODE                  " + String.join("|", MODES) + " (default " + d.mode + ")",
+                "  --drain " + String.join("|", DRAINS) + "    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
+                "  --protocol " + String.join("|", PROTOCOLS) + "         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",
+                "  --bind ADDR                  numeric IPv4/IPv6 address or localhost to listen on (default " + d.bind + ")",
+                "  --port N                     TCP port, 0 = any free port (default " + d.port + ")",
+                "  --loops N                    event loops, one thread + epoll + SO_REUSEPORT listener each (default " + d.loops + ")",
+                "  --backlog N                  listen(2) backlog, capped by net.core.somaxconn (default " + d.backlog + ")",
+                "  --buffer-size BYTES          bytes per read and per connection buffer (default " + d.bufferSize + ")",
+                "  --max-events N               epoll_wait batch size (default " + d.maxEvents + ")",
+                "  --nodelay                    set TCP_NODELAY on accepted sockets (default off)",
+                "  --cork                       TCP_CORK while a batch of pipelined responses is written (default off)",
+                "  --idle-timeout DURATION      close connections idle this long, 0 = never (default 0); e.g. 30s, 500ms",
+                "  --stats-json FILE            write counters and ratios as JSON at shutdown (default none)",
+                "  --stats-interval DURATION    also rewrite --stats-json and print a stats line to stderr this often, 0 = never (default 0)",
+                "  --trace FILE                 write an strace-like trace of the first connections' syscalls (default none)",
+                "  --trace-connections N        connections per loop the trace follows (default " + d.traceConnections + ")",
+                "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
+                "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
+                "  --accept-pause DURATION      accept nothing for this long after start, to fill the backlog (default 0)",
+                "  --once                       blocking mode: serve one connection, then exit (the seed's first program)",
+                "  --max-threads N              threads mode: most connection threads at once (default " + d.maxThreads + ")",
+                "  --poll-sleep DURATION        busy-poll mode: sleep between sweeps, 0 = spin (default 0)",
+                "  --read-timeout DURATION      blocking modes: SO_RCVTIMEO, drop a silent client after it, 0 = never (default 0)",
+                "  --header-timeout DURATION    HTTP: close a connection whose request head takes longer, 0 = never (default 10s)",
+                "  --max-connections N          connections beyond N are accepted and closed at once, 0 = no limit (default 0)",
+                "  --help                       this text");
+    }
+
+    /** Parses {@code --flag value} and {@code --flag=value} forms (see {@link Flags}). */
+    public static Options parse(String[] args) {
+        Options o = defaults();
+        String mode = o.mode, drain = o.drain, protocol = o.protocol, bind = o.bind, statsJson = o.statsJson;
+        int port = o.port, loops = o.loops, backlog = o.backlog, bufferSize = o.bufferSize, maxEvents = o.maxEvents;
+        int maxHeaderBytes = o.maxHeaderBytes;
+        boolean nodelay = o.nodelay, cork = o.cork, drainGiven = false;
+        long idle = o.idleTimeoutMs, responseSize = o.responseSize, statsInterval = o.statsIntervalMs;
+        String trace = o.trace;
+        int traceConnections = o.traceConnections, maxThreads = o.maxThreads;
+        long acceptPause = o.acceptPauseMs, pollSleep = o.pollSleepMs, readTimeout = o.readTimeoutMs;
+        boolean once = o.once;
+        long headerTimeout = o.headerTimeoutMs;
+        int maxConnections = o.maxConnections;
+        Flags f = new Flags(args);
+        while (f.hasNext()) {
+            switch (f.next()) {
+                case "--nodelay" -> nodelay = true;
+                case "--cork" -> cork = true;
+                case "--once" -> once = true;
+                case "--mode" -> mode = f.oneOf(MODES);
+                case "--drain" -> { drain = f.oneOf(DRAINS); drainGiven = true; }
+                case "--protocol" -> protocol = f.oneOf(PROTOCOLS);
+                case "--bind" -> bind = f.value();
+                case "--port" -> port = f.intValue(0, 65535);
+                case "--loops" -> loops = f.intValue(1, 256);
+                case "--backlog" -> backlog = f.intValue(1, Integer.MAX_VALUE);
+                case "--buffer-size" -> bufferSize = f.intValue(64, 64 << 20);
+                case "--max-events" -> maxEvents = f.intValue(1, 1 << 20);
+                case "--idle-timeout" -> idle = f.durationMsValue();
+                case "--stats-json" -> statsJson = f.value();
+                case "--response-size" -> responseSize = f.longValue(0, 1L << 40);
+                case "--max-header-bytes" -> maxHeaderBytes = f.intValue(64, 16 << 20);
+                case "--stats-interval" -> statsInterval = f.durationMsValue();
+                case "--trace" -> trace = f.value();
+                case "--trace-connections" -> traceConnections = f.intValue(1, 1_000_000);
+                case "--accept-pause" -> acceptPause = f.durationMsValue();
+                case "--max-threads" -> maxThreads = f.intValue(1, 1_000_000);
+                case "--poll-sleep" -> pollSleep = f.durationMsValue();
+                case "--read-timeout" -> readTimeout = f.durationMsValue();
+                case "--header-timeout" -> headerTimeout = f.durationMsValue();
+                case "--max-connections" -> maxConnections = f.intValue(0, Integer.MAX_VALUE);
+                default -> throw f.unknown();
+            }
+        }
+        if (once && !mode.equals("blocking")) {
+            throw new IllegalArgumentException("--once applies to --mode blocking only");
+        }
+        if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
+            throw new IllegalArgumentException("--drain short-read applies to --mode et only");
+        }
+        return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
+                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
+    }
+}

@@ -1,0 +1,135 @@
+package edgepoll.loop;
+
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.sys.Epoll;
+import edgepoll.sys.Errno;
+import edgepoll.sys.Net;
+import edgepoll.worker.Worker;
+
+/**
+ * Taking connections off the listener: one accept4, what its errors mean (accept(2): retry the
+ * transient ones, pause on resource exhaustion, never spin), shedding at the fd limit, and the
+ * pause itself. The drain policy decides how many accepts one readiness gets. Owned by the loop
+ * thread; owns the reserve fd and the listener fd (closed by {@link #close()}).
+ */
+final class Acceptor {
+    /** Most queued connections shed in one go at the fd limit, so a flood cannot hold the loop. */
+    static final int SHED_BUDGET = 1024;
+
+    private final LoopSyscalls sys;
+    private final Readiness readiness;
+    private final Clock clock;
+    final int listenFd;
+    /** Level-triggered: a paused listener's interest is switched off, or every wait would report it. */
+    private final boolean levelTriggered;
+    /** A spare fd (an eventfd) closed at EMFILE so one more accept4 can take and shed a queued connection. */
+    private int reserveFd = -1;
+    /** Paused because the process is out of fds: resumed as soon as a connection closes. */
+    boolean pausedForFds;
+    /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
+    private long pausedUntil = -1;
+
+    Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered) {
+        this.sys = sys;
+        this.readiness = readiness;
+        this.clock = clock;
+        this.listenFd = listenFd;
+        this.levelTriggered = levelTriggered;
+    }
+
+    /** Registers the listener and takes the reserve fd; 0 or -errno. */
+    int start(long pauseMs) {
+        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+        int rc = readiness.add(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+        if (rc == 0 && pauseMs > 0) pause(pauseMs);
+        return rc;
+    }
+
+    boolean paused() {
+        return pausedUntil >= 0;
+    }
+
+    /** Milliseconds until the pause ends, or -1 when not paused. */
+    long pauseRemaining() {
+        return pausedUntil < 0 ? -1 : Math.max(0, pausedUntil - clock.nowMs);
+    }
+
+    /** Whether a pause just ran out (then accepting resumes: the caller drains the listener). */
+    boolean pauseOver() {
+        if (pausedUntil < 0 || clock.nowMs < pausedUntil) return false;
+        resume();
+        return true;
+    }
+
+    /** Fds came free after EMFILE: accept again now, not after the pause. Returns whether it was paused for fds. */
+    boolean fdsFreed() {
+        if (!pausedForFds) return false;
+        pausedForFds = false;
+        resume();
+        return true;
+    }
+
+    /**
+     * Stopping: accept nothing more. The listener's interest is left as it is even under LT (no
+     * epoll_ctl in a stop: the loop ends within the drain, and a stop's syscalls stay the same in
+     * every mode); connections still queued are reset when the listener closes.
+     */
+    void stopAccepting() {
+        pausedUntil = Long.MAX_VALUE;
+    }
+
+    private void pause(long ms) {
+        if (pausedUntil < 0 && levelTriggered) readiness.modify(listenFd, 0, Readiness.LISTENER);
+        pausedUntil = clock.nowMs + ms;
+    }
+
+    private void resume() {
+        pausedUntil = -1;
+        if (levelTriggered) readiness.modify(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+    }
+
+    /**
+     * One accept4. Returns the new fd (≥ 0), or -1 when accepting should stop for this readiness:
+     * EAGAIN (the queue is empty) or a failure that paused accepting. Transient errors return -2:
+     * try again.
+     */
+    int acceptOne() {
+        int fd = sys.accept(listenFd);
+        if (fd >= 0) return fd;
+        int e = -fd;
+        if (e == Errno.EAGAIN) return -1;
+        if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return -2;
+        if (e == Errno.EMFILE || e == Errno.ENFILE) {
+            shedAtFdLimit();
+            pausedForFds = true;
+        }
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM, or anything unexpected: retry after a pause, never spin.
+        // Under ET this also keeps the listener's edge: the retry after the pause (or after the
+        // first close, for EMFILE) drains what arrived meanwhile.
+        pause(Worker.ACCEPT_PAUSE_MS);
+        return -1;
+    }
+
+    /**
+     * Out of fds with connections queued: close the reserve fd, so each accept4 gets an fd, close
+     * what it returns (the client sees EOF instead of hanging in the queue), until the queue is
+     * empty, then take the reserve back (libuv's EMFILE trick; libev's "accept when you can't").
+     */
+    private void shedAtFdLimit() {
+        if (reserveFd < 0) return;
+        sys.close(reserveFd);
+        reserveFd = -1;
+        for (int k = 0; k < SHED_BUDGET; k++) {
+            int fd = sys.accept(listenFd);
+            if (fd < 0) break;
+            sys.close(fd);
+            sys.counters.countShed();
+        }
+        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+    }
+
+    void close() {
+        sys.close(listenFd);
+        if (reserveFd >= 0) sys.close(reserveFd);
+    }
+}

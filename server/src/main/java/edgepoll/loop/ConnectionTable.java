@@ -1,0 +1,168 @@
+package edgepoll.loop;
+
+import edgepoll.config.Options;
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.stats.Token;
+import java.util.Arrays;
+
+/**
+ * The loop's connections, by fd number: slots and their generations, the buffers lent to them from
+ * the {@link BufferPool}, their timers (idle, header, linger), and deferred closing. Owned by the
+ * loop thread.
+ *
+ * <p><b>Closing is deferred.</b> {@link #closeLater} only marks a connection CLOSED and drops its
+ * buffers and timers; its fd is closed by {@link #closeDeferred} after the batch, so no fd number
+ * can be reused by an accept within the batch, and the batch's other events for it find it marked.
+ * Across batches the generation in the token guards the same way: {@link #lookup} answers only for a
+ * live connection of the token's generation.
+ */
+final class ConnectionTable {
+    private final LoopSyscalls sys;
+    private final Readiness readiness;
+    final BufferPool pool;
+    private final int maxConnections;
+    private Connection[] slots = new Connection[1024];
+    /** Connections open or lingering (not yet closed). */
+    int open;
+    /** Idle timeout (--idle-timeout), or null. */
+    final TimerList idle;
+    /** HTTP: connections waiting for a request head to complete (--header-timeout, slowloris), or null. */
+    final TimerList header;
+    /** Lingering close: connections that sent their FIN and wait for the peer's. */
+    final TimerList linger = new TimerList(edgepoll.worker.Worker.LINGER_MS);
+    private int[] toClose = new int[256];
+    private int toCloseCount;
+
+    ConnectionTable(LoopSyscalls sys, Readiness readiness, BufferPool pool, Options options) {
+        this.sys = sys;
+        this.readiness = readiness;
+        this.pool = pool;
+        this.maxConnections = options.maxConnections();
+        this.idle = options.idleTimeoutMs() > 0 ? new TimerList(options.idleTimeoutMs()) : null;
+        this.header = options.http() && options.headerTimeoutMs() > 0 ? new TimerList(options.headerTimeoutMs()) : null;
+    }
+
+    /**
+     * A new socket from accept4: its slot, reset, with a new generation; or null when it is over
+     * --max-connections (then it is closed at once and counted: the client sees EOF).
+     */
+    Connection open(int fd) {
+        if (maxConnections > 0 && open >= maxConnections) {
+            sys.close(fd);
+            sys.counters.countRejected();
+            return null;
+        }
+        if (fd >= slots.length) slots = Arrays.copyOf(slots, Math.max(fd + 1, slots.length * 2));
+        Connection c = slots[fd];
+        if (c == null) c = slots[fd] = new Connection(fd);
+        c.open();
+        sys.counters.countAccepted();
+        open++;
+        return c;
+    }
+
+    /** The live connection {@code token} names, or null (and counted) for a stale or closed one. */
+    Connection lookup(long token) {
+        int fd = Token.fd(token);
+        Connection c = fd >= 0 && fd < slots.length ? slots[fd] : null;
+        if (c != null && c.generation == Token.generation(token) && c.live()) return c;
+        sys.counters.countStaleEvent();
+        return null;
+    }
+
+    static long token(Connection c) {
+        return Token.of(c.fd, c.generation);
+    }
+
+    /**
+     * Puts an open connection on the timer list its state calls for. Part of a request head buffered
+     * → the header list, armed once when the head begins and not re-armed by further bytes (a
+     * slowloris client sending one byte at a time still hits it). Otherwise → the idle list,
+     * re-armed on every step of progress; without --idle-timeout, a connection that has completed
+     * no exchange yet goes on the header list too (nginx's client_header_timeout). O(1).
+     */
+    void rearm(Connection c, long nowMs) {
+        if (c.state != Connection.OPEN) return;
+        boolean quiet = !c.outputPending();
+        if (header != null && quiet && c.buffered() > 0) {
+            if (c.timerList != header) header.arm(c, nowMs);
+        } else if (idle != null) {
+            idle.arm(c, nowMs);
+        } else if (header != null && quiet && c.exchanges == 0) {
+            if (c.timerList != header) header.arm(c, nowMs);
+        } else if (c.timerList != null) {
+            c.timerList.remove(c);
+        }
+    }
+
+    /** Gives the connection's buffers back to the pool once they hold nothing. */
+    void releaseIdleBuffers(Connection c) {
+        if (c.in != null && c.inPos == c.inLen) {
+            pool.release(c.in);
+            c.in = null;
+            c.inPos = c.inLen = 0;
+        }
+        if (c.out != null && !c.outputPending()) {
+            pool.release(c.out);
+            c.out = null;
+            c.outPos = c.outLen = 0;
+        }
+    }
+
+    /** Marks {@code c} closed now; its fd is closed after the batch. */
+    void closeLater(Connection c) {
+        if (!c.live()) return;
+        c.state = Connection.CLOSED;
+        if (c.timerList != null) c.timerList.remove(c);
+        c.resetBytes();
+        releaseIdleBuffers(c);
+        c.owed = c.readOwed = false;
+        if (toCloseCount == toClose.length) toClose = Arrays.copyOf(toClose, toCloseCount * 2);
+        toClose[toCloseCount++] = c.fd;
+    }
+
+    /** Closes the fds the batch marked; returns how many. */
+    int closeDeferred() {
+        int n = toCloseCount;
+        for (int i = 0; i < n; i++) {
+            Connection c = slots[toClose[i]];
+            readiness.remove(c.fd);
+            sys.close(c.fd);
+            c.state = Connection.FREE;
+            sys.counters.countClosed();
+            open--;
+        }
+        toCloseCount = 0;
+        return n;
+    }
+
+    /** Marks every connection whose timer ran out closed. */
+    void expire(long nowMs) {
+        for (Connection c; (c = linger.expired(nowMs)) != null; ) closeLater(c);
+        if (idle != null) {
+            for (Connection c; (c = idle.expired(nowMs)) != null; ) closeLater(c);
+        }
+        if (header != null) {
+            for (Connection c; (c = header.expired(nowMs)) != null; ) closeLater(c);
+        }
+    }
+
+    /** Milliseconds until the earliest timer, or -1 when none is armed. */
+    long untilNextDeadline(long nowMs) {
+        long t = linger.untilNext(nowMs);
+        if (idle != null) t = earlier(t, idle.untilNext(nowMs));
+        if (header != null) t = earlier(t, header.untilNext(nowMs));
+        return t;
+    }
+
+    static long earlier(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+    }
+
+    /** Graceful stop: marks closed every live connection with nothing left to send (all of them if {@code all}). */
+    void closeQuiet(boolean all) {
+        for (Connection c : slots) {
+            if (c != null && c.live() && (all || !c.outputPending())) closeLater(c);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package edgepoll.loop;
+
+import edgepoll.config.Options;
+import edgepoll.proto.Protocol;
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.stats.PublishedCounters;
+import edgepoll.stats.SyscallCounters;
+import edgepoll.stats.Tracer;
+import edgepoll.sys.Errno;
+import edgepoll.sys.SyscallException;
+import edgepoll.sys.Syscalls;
+import edgepoll.worker.Worker;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * An event loop: a {@link Readiness} backend composed with a {@link DrainPolicy} over a
+ * {@link ConnectionTable}, and this class is only the batch skeleton: wait, dispatch each fired
+ * event, run owed work, expire timers, close what the batch marked, publish counters if asked.
+ * {@link Loops} says which backend and policy each {@code --mode} combines.
+ *
+ * <p>Ownership: one thread. Its confined {@link Arena}, opened and closed in {@link #run()}, owns
+ * the backend's arrays, the capture segment, the response templates and every connection buffer;
+ * the loop owns its listener fd, its backend's fd and every connection fd, and closes them when it
+ * stops. The wake eventfd belongs to the Server, which closes it after the loop thread ended;
+ * {@link #wake()} writes it under this object's lock so no write can reach a closed fd.
+ */
+public final class EventLoop extends Worker {
+    /** How long a stopping loop lets pending replies drain before it closes what is left. */
+    static final long DRAIN_MS = 1_000;
+    private static final ThreadLocal<Boolean> ON_A_LOOP = ThreadLocal.withInitial(() -> false);
+
+    private final int wakeFd;
+    private boolean wakeFdClosed;  // guarded by this
+    private final Loops.Kind kind;
+    private final PublishedCounters published = new PublishedCounters();
+    private final Clock clock = new Clock();
+    private volatile Thread thread;
+
+    private LoopSyscalls sys;
+    private Readiness readiness;
+    private ConnectionTable table;
+    private Acceptor acceptor;
+    private DrainPolicy policy;
+    private Protocol protocol;
+    private long second;
+    /** Stop requested: no more accepting; connections end once their replies are sent, or at the deadline. */
+    private long drainDeadline = -1;
+
+    EventLoop(int index, Options options, int listenFd, int wakeFd, Loops.Kind kind) {
+        super(index, options, listenFd);
+        this.wakeFd = wakeFd;
+        this.kind = kind;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        ON_A_LOOP.set(true);
+        try (Arena arena = Arena.ofConfined()) {
+            tracer = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;
+            sys = new LoopSyscalls(arena, tracer);
+            tid = Syscalls.gettid();  // not counted: see LoopSyscalls
+            clock.tick();
+            readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
+            table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
+            acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind));
+            SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
+            protocol = Protocol.create(arena, options, statsSource, false);
+            policy = Loops.policy(kind, new DrainPolicy.Parts(sys, clock, readiness, table, acceptor, protocol, options.cork()));
+            started.countDown();
+            loop();
+        } catch (Throwable t) {
+            failure = t;
+            if (sys != null && result == null) {
+                try {
+                    shutdownAll();
+                } catch (Throwable suppressed) {
+                    t.addSuppressed(suppressed);
+                }
+            }
+        } finally {
+            allocatedBytes = currentThreadAllocatedBytes();
+            started.countDown();
+        }
+    }
+
+    private void loop() throws SyscallException {
+        boolean owed = false;
+        tick();
+        while (!stopRequested || draining()) {
+            awaitAndDispatch(drainDeadline >= 0 ? 10 : timeoutMs(owed));
+            if (acceptor.pauseOver()) policy.onAcceptable();
+            owed = policy.runOwed();
+            table.expire(clock.nowMs);
+            int closed = table.closeDeferred();
+            if (closed > 0 && acceptor.fdsFreed()) {  // fds came free: accept again now, not after the pause
+                policy.onAcceptable();
+                table.closeDeferred();
+            }
+            sys.counters.setBufferPool(table.pool.allocatedBytes(), table.pool.inUse());
+            if (published.wanted()) published.publish(sys.counters);
+        }
+        shutdownAll();
+    }
+
+    /** Waits and hands each fired event to the policy. */
+    private void awaitAndDispatch(int timeoutMs) throws SyscallException {
+        int n = readiness.await(timeoutMs);
+        if (n < 0 && n != -Errno.EINTR) throw new SyscallException("wait for readiness", -n);
+        tick();
+        for (int i = 0; i < n; i++) {
+            long token = readiness.token(i);
+            if (token == Readiness.LISTENER) {
+                policy.onAcceptable();
+            } else if (token != Readiness.WAKE) {
+                Connection c = table.lookup(token);
+                if (c != null) policy.onEvent(c, readiness.events(i));
+            }
+        }
+    }
+
+    /** Reads the clock once per wake-up; refreshes the protocol's Date once a second. */
+    private void tick() {
+        clock.tick();
+        long s = System.currentTimeMillis() / 1000;
+        if (s != second) {
+            second = s;
+            protocol.tick(s);
+        }
+    }
+
+    /** The wait's timeout: 0 while work is owed, else until the next timer or the end of an accept pause, else -1. */
+    private int timeoutMs(boolean owed) {
+        if (owed) return 0;
+        long t = ConnectionTable.earlier(table.untilNextDeadline(clock.nowMs), acceptor.pauseRemaining());
+        return (int) Math.min(t, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Graceful stop: on the first call the listener stops being served and every connection with
+     * nothing in flight is closed; the loop then keeps running (10 ms waits) while replies drain, at
+     * most {@link #DRAIN_MS}. Returns true while it should keep running.
+     */
+    private boolean draining() {
+        if (drainDeadline < 0) {
+            drainDeadline = clock.nowMs + DRAIN_MS;
+            acceptor.stopAccepting();
+            table.closeQuiet(false);
+            table.closeDeferred();
+        }
+        return table.open > 0 && clock.nowMs < drainDeadline;
+    }
+
+    /** Stop: close every connection, the listener and the backend. */
+    private void shutdownAll() {
+        if (table != null) {
+            table.closeQuiet(true);
+            table.closeDeferred();
+        }
+        if (acceptor != null) acceptor.close();
+        else sys.close(listenFd);
+        if (readiness != null) readiness.close();
+        result = sys.counters.snapshot();
+    }
+
+    /**
+     * Counters as of the end of a recent batch (one batch boundary, never a mix). From another
+     * thread: asks the loop to publish, wakes it, and waits up to 200 ms for the copy; from a loop
+     * thread (the stats endpoint) it does not wait for another loop and takes its latest copy; on
+     * this loop's own thread, its own counters.
+     */
+    @Override
+    public SyscallCounters liveCounters() {
+        SyscallCounters done = result;
+        if (done != null) return done;
+        if (Thread.currentThread() == thread) return sys.counters.snapshot();
+        if (sys == null) return new SyscallCounters();
+        long before = published.publications();
+        published.request();
+        wake();
+        if (!ON_A_LOOP.get()) {
+            long deadline = System.nanoTime() + 200_000_000L;
+            while (published.publications() == before && result == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            if (result != null) return result;
+        }
+        return published.read();
+    }
+
+    @Override
+    public void requestStop(MemorySegment callState) {
+        stopRequested = true;
+        wake();
+    }
+
+    /** Interrupts the loop's wait (one eventfd write); a no-op once the Server closed the wake fd. */
+    private synchronized void wake() {
+        if (wakeFdClosed) return;
+        try (Arena a = Arena.ofConfined()) {
+            Syscalls.write(edgepoll.sys.CallState.allocate(a), wakeFd, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
+        }
+    }
+
+    /** The Server's, after the loop thread ended: closes the wake fd. */
+    @Override
+    public synchronized int[] fdsToCloseAfter() {
+        wakeFdClosed = true;
+        return new int[] {wakeFd};
+    }
+}

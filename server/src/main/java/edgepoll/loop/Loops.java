@@ -1,0 +1,65 @@
+package edgepoll.loop;
+
+import edgepoll.config.Options;
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.sys.SyscallException;
+import java.lang.foreign.Arena;
+
+/**
+ * Which readiness backend and which drain policy each event-loop {@code --mode} combines:
+ *
+ * <pre>
+ *   --mode                 backend                      policy
+ *   et (--drain strict)    epoll, EPOLLET registration  StrictEt
+ *   et --drain short-read  epoll, EPOLLET registration  ShortReadEt
+ *   lt                     epoll, level registration    LtDrain
+ *   poll                   poll(2)                      LtDrain
+ *   busy-poll              busy sweep                   LtDrain
+ * </pre>
+ *
+ * The ET policies need an edge-triggered backend (they rely on one event per edge); the LT policy
+ * works on any backend that reports a ready fd until it is not ready.
+ */
+public final class Loops {
+    private Loops() {}
+
+    enum Kind { STRICT_ET, SHORT_READ_ET, LT, POLL, BUSY_POLL }
+
+    /** Whether {@code options} select an event loop (and not a blocking model). */
+    public static boolean handles(Options options) {
+        return !options.blockingModel();
+    }
+
+    /** The loop {@code options} ask for, serving {@code listenFd}, woken through {@code wakeFd}. */
+    public static EventLoop create(int index, Options options, int listenFd, int wakeFd) {
+        Kind kind = switch (options.mode()) {
+            case "et" -> options.shortRead() ? Kind.SHORT_READ_ET : Kind.STRICT_ET;
+            case "lt" -> Kind.LT;
+            case "poll" -> Kind.POLL;
+            case "busy-poll" -> Kind.BUSY_POLL;
+            default -> throw new IllegalArgumentException("not an event-loop mode: " + options.mode());
+        };
+        return new EventLoop(index, options, listenFd, wakeFd, kind);
+    }
+
+    static boolean edgeTriggered(Kind kind) {
+        return kind == Kind.STRICT_ET || kind == Kind.SHORT_READ_ET;
+    }
+
+    static Readiness readiness(Kind kind, Arena arena, LoopSyscalls sys, Options options, int wakeFd) throws SyscallException {
+        return switch (kind) {
+            case STRICT_ET, SHORT_READ_ET -> new EpollReadiness(arena, sys, true, options.maxEvents(), wakeFd);
+            case LT -> new EpollReadiness(arena, sys, false, options.maxEvents(), wakeFd);
+            case POLL -> new PollReadiness(arena, sys, wakeFd);
+            case BUSY_POLL -> new BusySweep(options.pollSleepMs());
+        };
+    }
+
+    static DrainPolicy policy(Kind kind, DrainPolicy.Parts parts) {
+        return switch (kind) {
+            case STRICT_ET -> new StrictEt(parts);
+            case SHORT_READ_ET -> new ShortReadEt(parts);
+            case LT, POLL, BUSY_POLL -> new LtDrain(parts);
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package edgepoll.stats;
+
+/** The syscalls an event loop makes, as counted by {@link SyscallCounters}; the names strace prints. */
+public enum Sys {
+    EPOLL_CREATE1("epoll_create1"),
+    EPOLL_WAIT("epoll_wait"),
+    EPOLL_CTL_ADD("epoll_ctl(ADD)"),
+    EPOLL_CTL_MOD("epoll_ctl(MOD)"),
+    EPOLL_CTL_DEL("epoll_ctl(DEL)"),
+    ACCEPT4("accept4"),
+    POLL("poll"),
+    READ("read"),
+    SEND("sendto"),
+    SHUTDOWN("shutdown"),
+    SETSOCKOPT("setsockopt"),
+    CLOSE("close"),
+    EVENTFD2("eventfd2");
+
+    /** strace's name: glibc's send(2) is the sendto syscall with a NULL address. */
+    public final String straceName;
+
+    Sys(String straceName) {
+        this.straceName = straceName;
+    }
+
+    public static final Sys[] ALL = values();
+}

@@ -1,0 +1,185 @@
+package edgepoll.stats;
+
+import edgepoll.sys.Errno;
+
+/**
+ * Per-loop syscall counters: calls, EAGAIN, EINTR, other errors by errno, and bytes, for every
+ * {@link Sys}; events per epoll_wait as a histogram; and the loop's connection and request counts.
+ *
+ * <p>Written only by the loop thread, as plain longs in flat arrays indexed by {@code Sys.ordinal()}:
+ * no allocation, no lock, no atomic on the hot path. Readers on other threads see them after the
+ * loop thread ends (Thread.join) or through the copy the loop publishes at the end of a batch
+ * ({@link PublishedCounters}); nothing else reads them while the loop runs.
+ */
+public final class SyscallCounters {
+    /**
+     * {@code -Dedgepoll.counters=off} turns counting off (a static final the JIT folds away), only to
+     * measure what counting costs; everything that reads the counters then sees zeros.
+     */
+    static final boolean ENABLED = !"off".equals(System.getProperty("edgepoll.counters"));
+    static final int KINDS = Sys.ALL.length;
+    /** epoll_wait histogram buckets: 0, 1, 2-3, 4-7, ... , 2^(B-2) and more. */
+    static final int BUCKETS = 12;
+
+    final long[] calls = new long[KINDS];
+    final long[] eagain = new long[KINDS];
+    final long[] eintr = new long[KINDS];
+    final long[] errors = new long[KINDS];
+    final long[] bytes = new long[KINDS];
+    /** errors by errno: [kind * Errno.MAX + errno]. */
+    final long[] byErrno = new long[KINDS * Errno.MAX];
+    final long[] eventsHistogram = new long[BUCKETS];
+    long events;
+    long zeroWakeups;
+    /** ET: events that carried EPOLLOUT alone while nothing waited to be sent (the price of registering it once). */
+    long idleWritableEvents;
+    long accepted;
+    long closed;
+    long requests;
+    /** Connections accepted and closed at once: over --max-connections, or shed at the fd limit. */
+    long rejected;
+    long shed;
+    /** Events dropped because their data.u64 named an earlier connection on a reused fd number. */
+    long staleEvents;
+    /** ET: drains stopped by a per-wake-up budget and re-queued (serviced without a new edge). */
+    long owedDrains;
+    /** Gauge: native bytes the loop's connection-buffer pool holds (its high-water mark). */
+    long bufferPoolBytes;
+    /** Gauge: buffers lent to connections right now (0 when no connection has bytes in flight). */
+    long buffersInUse;
+
+    /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
+    public void count(Sys kind, long rc) {
+        if (!ENABLED) return;
+        int k = kind.ordinal();
+        calls[k]++;
+        if (rc >= 0) {
+            return;
+        }
+        int e = (int) -rc;
+        if (e == Errno.EAGAIN) {
+            eagain[k]++;
+        } else if (e == Errno.EINTR) {
+            eintr[k]++;
+        } else {
+            errors[k]++;
+            if (e < Errno.MAX) byErrno[k * Errno.MAX + e]++;
+        }
+    }
+
+    /** Counts one read or send that moved {@code rc} bytes (or failed with -errno). */
+    public void countBytes(Sys kind, long rc) {
+        if (!ENABLED) return;
+        count(kind, rc);
+        if (rc > 0) bytes[kind.ordinal()] += rc;
+    }
+
+    public void countWait(int rc) {
+        if (!ENABLED) return;
+        count(Sys.EPOLL_WAIT, rc);
+        if (rc < 0) return;
+        events += rc;
+        if (rc == 0) zeroWakeups++;
+        eventsHistogram[bucket(rc)]++;
+    }
+
+    // Connection and request counts, written by the loop (or a blocking model's threads) that owns this.
+    public void addRequests(long n) { requests += n; }
+    public void countAccepted() { accepted++; }
+    public void countClosed() { closed++; }
+    public void countRejected() { rejected++; }
+    public void countShed() { shed++; }
+    public void countStaleEvent() { staleEvents++; }
+    public void countOwedDrain() { owedDrains++; }
+    public void countIdleWritableEvent() { idleWritableEvents++; }
+    public void setBufferPool(long bytes, long inUse) { bufferPoolBytes = bytes; buffersInUse = inUse; }
+
+    static int bucket(int n) {
+        return n == 0 ? 0 : Math.min(BUCKETS - 1, 32 - Integer.numberOfLeadingZeros(n));
+    }
+
+    /** Lower bound of bucket {@code b}'s range, for printing. */
+    static int bucketFloor(int b) {
+        return b == 0 ? 0 : 1 << (b - 1);
+    }
+
+    public long calls(Sys s) { return calls[s.ordinal()]; }
+    public long eagain(Sys s) { return eagain[s.ordinal()]; }
+    public long eintr(Sys s) { return eintr[s.ordinal()]; }
+    public long errors(Sys s) { return errors[s.ordinal()]; }
+    public long bytes(Sys s) { return bytes[s.ordinal()]; }
+    public long errors(Sys s, int errno) { return byErrno[s.ordinal() * Errno.MAX + errno]; }
+    public long accepted() { return accepted; }
+    public long closed() { return closed; }
+    public long requests() { return requests; }
+    public long rejected() { return rejected; }
+    public long shed() { return shed; }
+    public long staleEvents() { return staleEvents; }
+    public long owedDrains() { return owedDrains; }
+    public long bufferPoolBytes() { return bufferPoolBytes; }
+    public long buffersInUse() { return buffersInUse; }
+    public long events() { return events; }
+    public long zeroWakeups() { return zeroWakeups; }
+    public long idleWritableEvents() { return idleWritableEvents; }
+
+    public long totalCalls() {
+        long t = 0;
+        for (long c : calls) t += c;
+        return t;
+    }
+
+    /** Adds {@code o} into this (for the all-loops sum). */
+    public void add(SyscallCounters o) {
+        for (int i = 0; i < KINDS; i++) {
+            calls[i] += o.calls[i];
+            eagain[i] += o.eagain[i];
+            eintr[i] += o.eintr[i];
+            errors[i] += o.errors[i];
+            bytes[i] += o.bytes[i];
+        }
+        for (int i = 0; i < byErrno.length; i++) byErrno[i] += o.byErrno[i];
+        for (int i = 0; i < BUCKETS; i++) eventsHistogram[i] += o.eventsHistogram[i];
+        events += o.events;
+        zeroWakeups += o.zeroWakeups;
+        idleWritableEvents += o.idleWritableEvents;
+        accepted += o.accepted;
+        closed += o.closed;
+        requests += o.requests;
+        rejected += o.rejected;
+        shed += o.shed;
+        staleEvents += o.staleEvents;
+        owedDrains += o.owedDrains;
+        bufferPoolBytes += o.bufferPoolBytes;
+        buffersInUse += o.buffersInUse;
+    }
+
+    /** A copy, taken by the thread that owns this (or after it ended). */
+    public SyscallCounters snapshot() {
+        SyscallCounters s = new SyscallCounters();
+        s.add(this);
+        return s;
+    }
+
+    /** Overwrites {@code into} with this, allocating nothing (the loop's publication). */
+    void copyInto(SyscallCounters into) {
+        System.arraycopy(calls, 0, into.calls, 0, KINDS);
+        System.arraycopy(eagain, 0, into.eagain, 0, KINDS);
+        System.arraycopy(eintr, 0, into.eintr, 0, KINDS);
+        System.arraycopy(errors, 0, into.errors, 0, KINDS);
+        System.arraycopy(bytes, 0, into.bytes, 0, KINDS);
+        System.arraycopy(byErrno, 0, into.byErrno, 0, byErrno.length);
+        System.arraycopy(eventsHistogram, 0, into.eventsHistogram, 0, BUCKETS);
+        into.events = events;
+        into.zeroWakeups = zeroWakeups;
+        into.idleWritableEvents = idleWritableEvents;
+        into.accepted = accepted;
+        into.closed = closed;
+        into.requests = requests;
+        into.rejected = rejected;
+        into.shed = shed;
+        into.staleEvents = staleEvents;
+        into.owedDrains = owedDrains;
+        into.bufferPoolBytes = bufferPoolBytes;
+        into.buffersInUse = buffersInUse;
+    }
+}

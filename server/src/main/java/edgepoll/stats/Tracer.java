@@ -1,0 +1,108 @@
+package edgepoll.stats;
+
+import edgepoll.sys.Epoll;
+import edgepoll.sys.EpollEvents;
+import edgepoll.sys.Errno;
+import java.util.Arrays;
+
+/**
+ * {@code --trace}: an strace-like record of the syscalls one loop makes for its first
+ * {@code --trace-connections} connections, kept in memory (at most {@link #MAX_CHARS} characters
+ * per loop, then a truncation line) and written to the trace file when the server stops.
+ *
+ * <p>Untraced connections pay one array lookup per syscall; only followed fds format text. Owned by
+ * the loop thread.
+ */
+public final class Tracer {
+    static final int MAX_CHARS = 16 << 20;
+
+    private final int loop;
+    private final long startNanos = System.nanoTime();
+    private final StringBuilder out = new StringBuilder(1 << 16);
+    private boolean[] followed = new boolean[1024];
+    private int toFollow;
+    private boolean truncated;
+
+    public Tracer(int loop, int connections) {
+        this.loop = loop;
+        this.toFollow = connections;
+    }
+
+    /** Whether accepts are still traced (some connection is still to be followed). */
+    public boolean accepting() {
+        return toFollow > 0;
+    }
+
+    public boolean follows(int fd) {
+        return fd >= 0 && fd < followed.length && followed[fd];
+    }
+
+    /** Starts following a newly accepted fd if the quota allows. */
+    public void maybeFollow(int fd) {
+        if (toFollow <= 0 || fd < 0) return;
+        toFollow--;
+        if (fd >= followed.length) followed = Arrays.copyOf(followed, Math.max(fd + 1, followed.length * 2));
+        followed[fd] = true;
+    }
+
+    public void unfollow(int fd) {
+        if (follows(fd)) followed[fd] = false;
+    }
+
+    /** Starts a line: time since the loop started, loop index. Returns null once the trace is full. */
+    public StringBuilder begin() {
+        if (out.length() >= MAX_CHARS) {
+            if (!truncated) {
+                truncated = true;
+                out.append("# trace truncated at ").append(MAX_CHARS).append(" characters\n");
+            }
+            return null;
+        }
+        long us = (System.nanoTime() - startNanos) / 1000;
+        out.append(us / 1_000_000).append('.');
+        String frac = Long.toString(us % 1_000_000);
+        for (int i = frac.length(); i < 6; i++) out.append('0');
+        return out.append(frac).append(" loop").append(loop).append(' ');
+    }
+
+    /** Ends a line with strace's result notation: {@code = 12} or {@code = -1 EAGAIN (Resource temporarily unavailable)}. */
+    public void end(StringBuilder sb, long rc) {
+        if (rc >= 0) {
+            sb.append(" = ").append(rc).append('\n');
+        } else {
+            sb.append(" = -1 ").append(Errno.name((int) -rc)).append(" (").append(Errno.message((int) -rc)).append(")\n");
+        }
+    }
+
+    /** epoll_wait, listing only the events of followed fds (and how many others there were). */
+    public void epollWait(int epfd, EpollEvents events, int max, int timeout, int rc) {
+        boolean any = false;
+        for (int i = 0; i < rc && !any; i++) any = follows(Token.fd(events.u64(i)));
+        if (!any && rc >= 0) return;
+        StringBuilder sb = begin();
+        if (sb == null) return;
+        sb.append("epoll_wait(").append(epfd).append(", [");
+        int others = 0;
+        boolean first = true;
+        for (int i = 0; i < rc; i++) {
+            long tag = events.u64(i);
+            int fd = Token.fd(tag);
+            if (!follows(fd)) {
+                others++;
+                continue;
+            }
+            if (!first) sb.append(", ");
+            first = false;
+            sb.append("{events=").append(Epoll.describe(events.events(i))).append(", data={fd=").append(fd)
+              .append(", gen=").append(Token.generation(tag)).append("}}");
+        }
+        if (others > 0) sb.append(first ? "" : ", ").append("... ").append(others).append(" untraced");
+        sb.append("], ").append(max).append(", ").append(timeout).append(')');
+        end(sb, rc);
+    }
+
+    /** The trace text so far. */
+    public String text() {
+        return out.toString();
+    }
+}
