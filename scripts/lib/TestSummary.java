@@ -61,7 +61,9 @@ public class TestSummary {
                     if (l.getLength() == 0) continue;
                     Element e = (Element) l.item(0);
                     String msg = firstLine(e.getAttribute("message"));
-                    if (msg.isEmpty()) msg = firstLine(e.getAttribute("type") + " " + e.getTextContent());
+                    if (msg.isEmpty()) msg = firstLine(e.getTextContent());  // "some.Exception: message" and the trace
+                    msg = msg.replaceFirst("^org\\.opentest4j\\.TestAbortedException: ", "");
+                    if (msg.isEmpty()) msg = e.getAttribute("type");
                     if (kind.equals("skipped")) {
                         skipped.add(String.format("  %-16s %s: %s", module, name, msg.isEmpty() ? "(no reason given)" : msg));
                     } else {
@@ -76,7 +78,7 @@ public class TestSummary {
             try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
                 lines.forEach(l -> {
                     if (l.startsWith("PARTIAL ")) { if (!partial.contains(l)) partial.add(l); }
-                    else if (l.startsWith("[ERROR]") && errors.size() < 12 && !l.matches("\\[ERROR\\]\\s*(-> \\[Help.*)?")) errors.add(l);
+                    else if (l.startsWith("[ERROR]") && errors.size() < 12 && !l.matches("\\[ERROR\\]\\s*(-> \\[Help.*|To see the full stack trace.*|Re-run Maven.*|For more information.*|\\[Help \\d+\\].*)?")) errors.add(l);
                 });
             }
         }
