@@ -38,7 +38,9 @@ class PackageLayersTest {
             "edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.sys"),
             "edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys"),
             "edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.sys"),
-            "edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys")));
+            "edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys"),
+            // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
+            "edgepoll.launcher", Set.of()));
 
     @Test
     void packagesDependOnlyOnLowerLayers() throws Exception {
@@ -46,7 +48,10 @@ class PackageLayersTest {
         assertTrue(Files.isDirectory(classes.resolve("edgepoll")), "compiled classes at " + classes.toAbsolutePath());
         Map<String, Set<String>> deps = jdeps(classes);
         System.out.println("package dependencies (jdeps): " + deps);
-        assertEquals(LAYERS.keySet(), deps.keySet(), "the server's packages (a new one needs its place in LAYERS)");
+        Set<String> unplaced = new TreeSet<>(deps.keySet());
+        unplaced.removeAll(LAYERS.keySet());
+        assertEquals(Set.of(), unplaced, "packages with no place in LAYERS (a new package needs one)");
+        assertTrue(deps.keySet().containsAll(List.of("edgepoll.loop", "edgepoll.proto", "edgepoll.cli")), deps.keySet().toString());
         List<String> wrong = new ArrayList<>();
         deps.forEach((from, tos) -> {
             for (String to : tos) {
