@@ -356,6 +356,15 @@ public class LibC {
     public static int EFAULT() {
         return EFAULT;
     }
+    private static final int EBUSY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define EBUSY 16
+     * }
+     */
+    public static int EBUSY() {
+        return EBUSY;
+    }
     private static final int EEXIST = (int)17L;
     /**
      * {@snippet lang=c :
@@ -418,6 +427,15 @@ public class LibC {
      */
     public static int ENOSYS() {
         return ENOSYS;
+    }
+    private static final int ETIME = (int)62L;
+    /**
+     * {@snippet lang=c :
+     * #define ETIME 62
+     * }
+     */
+    public static int ETIME() {
+        return ETIME;
     }
     private static final int EPROTO = (int)71L;
     /**
@@ -580,6 +598,15 @@ public class LibC {
      */
     public static int EINPROGRESS() {
         return EINPROGRESS;
+    }
+    private static final int ECANCELED = (int)125L;
+    /**
+     * {@snippet lang=c :
+     * #define ECANCELED 125
+     * }
+     */
+    public static int ECANCELED() {
+        return ECANCELED;
     }
     private static final int POLLIN = (int)1L;
     /**
@@ -3535,6 +3562,15 @@ public class LibC {
      */
     public static int IORING_ENTER_SQ_WAKEUP() {
         return IORING_ENTER_SQ_WAKEUP;
+    }
+    private static final int IORING_ENTER_EXT_ARG = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ENTER_EXT_ARG 8
+     * }
+     */
+    public static int IORING_ENTER_EXT_ARG() {
+        return IORING_ENTER_EXT_ARG;
     }
     private static final int IORING_FEAT_SINGLE_MMAP = (int)1L;
     /**
