@@ -19,8 +19,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One io_uring instance: its fd, its mmapped submission and completion rings and its SQE array.
- * This is the only class that touches a ring's shared memory; {@link Prep} writes SQE fields
- * into a slot this class handed out, and {@link BufferRing} owns the provided-buffer rings.
+ * This is the only class that touches a ring's shared memory: {@link RingMappings} only maps it,
+ * {@link Prep} writes the fields of an SQE this class handed out, and {@link BufferRing} owns the
+ * separate provided-buffer rings.
  *
  * <p><b>Ordering.</b> The kernel and this class share four counters. The SQ tail and CQ head are
  * ours: written with release stores, so the SQE bytes (or our reads of the CQEs) happen before the
@@ -57,8 +58,6 @@ public final class Ring implements AutoCloseable {
     private static final int[] OPTIONAL_FLAGS = {SETUP_DEFER_TASKRUN, SETUP_SINGLE_ISSUER,
         SETUP_COOP_TASKRUN, SETUP_SUBMIT_ALL};
 
-    private static final int PROT_RW = LibC.PROT_READ() | LibC.PROT_WRITE();
-    private static final int MAP_SHARED_POPULATE = LibC.MAP_SHARED() | LibC.MAP_POPULATE();
     private static final int ENTER_GETEVENTS = LibC.IORING_ENTER_GETEVENTS();
     private static final int ENTER_SQ_WAKEUP = LibC.IORING_ENTER_SQ_WAKEUP();
     private static final int ENTER_EXT_ARG = LibC.IORING_ENTER_EXT_ARG();
@@ -83,7 +82,7 @@ public final class Ring implements AutoCloseable {
     private final int fd;
     private final int setupFlags;
     private final int features;
-    private final long sqMapAddress, sqMapLength, cqMapAddress, cqMapLength, sqesAddress, sqesLength;
+    private final RingMappings maps;
     private final MemorySegment sqRing, cqRing, sqes;
     private final long sqHeadAt, sqTailAt, sqFlagsAt, cqHeadAt, cqTailAt, cqesAt;
     private final int sqMask, sqEntries, cqMask, cqEntries;
@@ -129,34 +128,17 @@ public final class Ring implements AutoCloseable {
         this.features = io_uring_params.features(p);
         this.sqEntries = io_uring_params.sq_entries(p);
         this.cqEntries = io_uring_params.cq_entries(p);
-        MemorySegment so = io_uring_params.sq_off(p);
-        MemorySegment co = io_uring_params.cq_off(p);
-        long sqSize = io_sqring_offsets.array(so) + 4L * sqEntries;
-        long cqSize = io_cqring_offsets.cqes(co) + CQE_SIZE * cqEntries;
-        boolean single = (features & FEAT_SINGLE_MMAP) != 0;
-        long sqLen = single ? Math.max(sqSize, cqSize) : sqSize;
-        long sqAddr = 0, cqAddr = 0, sqesAddr = 0;
         try {
-            sqAddr = map(sqLen, LibC.IORING_OFF_SQ_RING(), "SQ ring");
-            cqAddr = single ? sqAddr : map(cqSize, LibC.IORING_OFF_CQ_RING(), "CQ ring");
-            sqesAddr = map(SQE_SIZE * sqEntries, LibC.IORING_OFF_SQES(), "SQE array");
+            this.maps = RingMappings.map(cs, fd, p, arena);
         } catch (SyscallException e) {
-            if (sqesAddr > 0) IoUringCalls.munmap(cs, sqesAddr, SQE_SIZE * sqEntries);
-            if (cqAddr > 0 && !single) IoUringCalls.munmap(cs, cqAddr, cqSize);
-            if (sqAddr > 0) IoUringCalls.munmap(cs, sqAddr, sqLen);
             edgepoll.sys.Syscalls.close(cs, fd);
             throw e;
         }
-        this.sqMapAddress = sqAddr;
-        this.sqMapLength = sqLen;
-        this.cqMapAddress = single ? 0 : cqAddr;
-        this.cqMapLength = single ? 0 : cqSize;
-        this.sqesAddress = sqesAddr;
-        this.sqesLength = SQE_SIZE * sqEntries;
-        // The segments live in this ring's arena: closing it makes every kept copy unusable.
-        this.sqRing = MemorySegment.ofAddress(sqAddr).reinterpret(sqLen, arena, null);
-        this.cqRing = single ? sqRing : MemorySegment.ofAddress(cqAddr).reinterpret(cqSize, arena, null);
-        this.sqes = MemorySegment.ofAddress(sqesAddr).reinterpret(sqesLength, arena, null);
+        this.sqRing = maps.sqRing;
+        this.cqRing = maps.cqRing;
+        this.sqes = maps.sqes;
+        MemorySegment so = io_uring_params.sq_off(p);
+        MemorySegment co = io_uring_params.cq_off(p);
         this.sqHeadAt = io_sqring_offsets.head(so);
         this.sqTailAt = io_sqring_offsets.tail(so);
         this.sqFlagsAt = io_sqring_offsets.flags(so);
@@ -182,12 +164,6 @@ public final class Ring implements AutoCloseable {
         io_uring_params.flags(p, flags);
         io_uring_params.sq_thread_idle(p, sqThreadIdleMs);
         return IoUringCalls.setup(cs, entries, p);
-    }
-
-    private long map(long length, long offset, String what) throws SyscallException {
-        long a = IoUringCalls.mmap(cs, length, PROT_RW, MAP_SHARED_POPULATE, fd, offset);
-        if (a < 0) throw new SyscallException("mmap(io_uring " + what + ", " + length + " bytes)", (int) -a);
-        return a;
     }
 
     public int fd() { return fd; }
@@ -319,9 +295,7 @@ public final class Ring implements AutoCloseable {
         arena.close();  // first: no Java access to the mappings after this point
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment c = CallState.allocate(tmp);
-            IoUringCalls.munmap(c, sqesAddress, sqesLength);
-            if (cqMapLength > 0) IoUringCalls.munmap(c, cqMapAddress, cqMapLength);
-            IoUringCalls.munmap(c, sqMapAddress, sqMapLength);
+            maps.unmap(c);
             edgepoll.sys.Syscalls.close(c, fd);
         }
     }
