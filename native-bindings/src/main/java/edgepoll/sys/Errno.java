@@ -46,6 +46,9 @@ public final class Errno {
     public static final int EALREADY = LibC.EALREADY();
     public static final int EINPROGRESS = LibC.EINPROGRESS();
     public static final int EAFNOSUPPORT = LibC.EAFNOSUPPORT();
+    public static final int ETIME = LibC.ETIME();
+    public static final int ECANCELED = LibC.ECANCELED();
+    public static final int EBUSY = LibC.EBUSY();
 
     /** Errno values are small on Linux (asm-generic/errno.h ends at 133); larger ones print as numbers. */
     public static final int MAX = 160;
@@ -59,12 +62,12 @@ public final class Errno {
             "EACCES", "EFAULT", "EEXIST", "EINVAL", "ENFILE", "EMFILE", "ENOSPC", "EPIPE", "ENOSYS",
             "ENOTSOCK", "EOPNOTSUPP", "EPROTO", "EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH",
             "ECONNABORTED", "ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ETIMEDOUT", "ECONNREFUSED",
-            "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "EAFNOSUPPORT"};
+            "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "EAFNOSUPPORT", "ETIME", "ECANCELED", "EBUSY"};
         int[] values = {EAGAIN, EWOULDBLOCK, EPERM, ENOENT, EINTR, EIO, EBADF, ENOMEM,
             EACCES, EFAULT, EEXIST, EINVAL, ENFILE, EMFILE, ENOSPC, EPIPE, ENOSYS,
             ENOTSOCK, EOPNOTSUPP, EPROTO, EADDRINUSE, EADDRNOTAVAIL, ENETDOWN, ENETUNREACH,
             ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN, ENOTCONN, ETIMEDOUT, ECONNREFUSED,
-            EHOSTUNREACH, EALREADY, EINPROGRESS, EAFNOSUPPORT};
+            EHOSTUNREACH, EALREADY, EINPROGRESS, EAFNOSUPPORT, ETIME, ECANCELED, EBUSY};
         for (int i = 0; i < names.length; i++) {
             if (NAMES[values[i]] == null) {
                 NAMES[values[i]] = names[i];

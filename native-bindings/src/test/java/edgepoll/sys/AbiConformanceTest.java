@@ -65,14 +65,7 @@ class AbiConformanceTest {
                     expectedByJava.put("sizeof " + e.name(), layout.byteSize());
                     c.append("  printf(\"sizeof ").append(e.name()).append(" %lld\\n\", (long long) sizeof(")
                             .append(type).append("));\n");
-                    for (MemoryLayout m : layout.memberLayouts()) {
-                        if (m.name().isEmpty()) continue;  // padding
-                        String f = m.name().get();
-                        expectedByJava.put("offsetof " + e.name() + "." + f,
-                                layout.byteOffset(MemoryLayout.PathElement.groupElement(f)));
-                        c.append("  printf(\"offsetof ").append(e.name()).append('.').append(f)
-                                .append(" %lld\\n\", (long long) offsetof(").append(type).append(", ").append(f).append("));\n");
-                    }
+                    addOffsets(e.name(), type, layout, 0, expectedByJava, c);
                 }
                 default -> { }
             }
@@ -94,6 +87,34 @@ class AbiConformanceTest {
         assertEquals(12L, expectedByC.get("sizeof epoll_event"));
         assertEquals(4L, expectedByC.get("offsetof epoll_event.data"));
         assertEquals(12L, EpollEvents.SIZE);
+        // The io_uring ABI the ring code relies on: 64-byte SQEs, 16-byte CQEs, the buffer ring's
+        // tail overlaying bufs[0].resv at byte 14.
+        assertEquals(64L, expectedByC.get("sizeof io_uring_sqe"));
+        assertEquals(16L, expectedByC.get("sizeof io_uring_cqe"));
+        assertEquals(14L, expectedByC.get("offsetof io_uring_buf_ring.tail"));
+        assertEquals(40L, expectedByC.get("offsetof io_uring_sqe.buf_group"));
+    }
+
+    /**
+     * One {@code offsetof} line per named field of {@code group}, at {@code base} bytes into the
+     * struct. jextract names an anonymous struct or union member {@code $anon$LINE:COL}; C reaches
+     * its fields as if they were the parent's (C11), so those are compared by their own names
+     * ({@code io_uring_sqe.addr}, {@code io_uring_buf_ring.tail}).
+     */
+    private static void addOffsets(String struct, String type, GroupLayout group, long base,
+                                   Map<String, Long> expectedByJava, StringBuilder c) {
+        for (MemoryLayout m : group.memberLayouts()) {
+            if (m.name().isEmpty()) continue;  // padding
+            String f = m.name().get();
+            long offset = base + group.byteOffset(MemoryLayout.PathElement.groupElement(f));
+            if (f.startsWith("$anon$") && m instanceof GroupLayout anon) {
+                addOffsets(struct, type, anon, offset, expectedByJava, c);
+                continue;
+            }
+            expectedByJava.put("offsetof " + struct + "." + f, offset);
+            c.append("  printf(\"offsetof ").append(struct).append('.').append(f)
+                    .append(" %lld\\n\", (long long) offsetof(").append(type).append(", ").append(f).append("));\n");
+        }
     }
 
     private static Path findGcc() {

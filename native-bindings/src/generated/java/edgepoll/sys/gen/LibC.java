@@ -356,6 +356,15 @@ public class LibC {
     public static int EFAULT() {
         return EFAULT;
     }
+    private static final int EBUSY = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define EBUSY 16
+     * }
+     */
+    public static int EBUSY() {
+        return EBUSY;
+    }
     private static final int EEXIST = (int)17L;
     /**
      * {@snippet lang=c :
@@ -418,6 +427,15 @@ public class LibC {
      */
     public static int ENOSYS() {
         return ENOSYS;
+    }
+    private static final int ETIME = (int)62L;
+    /**
+     * {@snippet lang=c :
+     * #define ETIME 62
+     * }
+     */
+    public static int ETIME() {
+        return ETIME;
     }
     private static final int EPROTO = (int)71L;
     /**
@@ -581,6 +599,15 @@ public class LibC {
     public static int EINPROGRESS() {
         return EINPROGRESS;
     }
+    private static final int ECANCELED = (int)125L;
+    /**
+     * {@snippet lang=c :
+     * #define ECANCELED 125
+     * }
+     */
+    public static int ECANCELED() {
+        return ECANCELED;
+    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -661,6 +688,87 @@ public class LibC {
      */
     public static int CLOCK_MONOTONIC() {
         return CLOCK_MONOTONIC;
+    }
+    private static final int MAP_POPULATE = (int)32768L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_POPULATE 32768
+     * }
+     */
+    public static int MAP_POPULATE() {
+        return MAP_POPULATE;
+    }
+    private static final int PROT_READ = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_READ 1
+     * }
+     */
+    public static int PROT_READ() {
+        return PROT_READ;
+    }
+    private static final int PROT_WRITE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_WRITE 2
+     * }
+     */
+    public static int PROT_WRITE() {
+        return PROT_WRITE;
+    }
+    private static final int MAP_SHARED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_SHARED 1
+     * }
+     */
+    public static int MAP_SHARED() {
+        return MAP_SHARED;
+    }
+    private static final int MAP_PRIVATE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_PRIVATE 2
+     * }
+     */
+    public static int MAP_PRIVATE() {
+        return MAP_PRIVATE;
+    }
+    private static final int MAP_ANONYMOUS = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_ANONYMOUS 32
+     * }
+     */
+    public static int MAP_ANONYMOUS() {
+        return MAP_ANONYMOUS;
+    }
+    private static final int __NR_io_uring_setup = (int)425L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_io_uring_setup 425
+     * }
+     */
+    public static int __NR_io_uring_setup() {
+        return __NR_io_uring_setup;
+    }
+    private static final int __NR_io_uring_enter = (int)426L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_io_uring_enter 426
+     * }
+     */
+    public static int __NR_io_uring_enter() {
+        return __NR_io_uring_enter;
+    }
+    private static final int __NR_io_uring_register = (int)427L;
+    /**
+     * {@snippet lang=c :
+     * #define __NR_io_uring_register 427
+     * }
+     */
+    public static int __NR_io_uring_register() {
+        return __NR_io_uring_register;
     }
     private static final int EPOLL_CLOEXEC = (int)524288L;
     /**
@@ -2104,6 +2212,78 @@ public class LibC {
         }
     }
 
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
+     * extern long syscall(long __sysno, ...)
+     * }
+     */
+    public static class syscall {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+                LibC.C_LONG,
+                LibC.C_LONG
+            );
+        private static final MemorySegment ADDR = LibC.findOrThrow("syscall");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private syscall(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern long syscall(long __sysno, ...)
+         * }
+         */
+        public static syscall makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new syscall(mh$, desc$, spreader$);
+        }
+
+        /**
+         * {@return the address}
+         */
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        /**
+         * {@return the specialized method handle}
+         */
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        /**
+         * {@return the specialized descriptor}
+         */
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public long apply(long __sysno, Object... x1) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("syscall", __sysno, x1);
+                }
+                return (long) spreader.invokeExact(__sysno, x1);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
+    }
+
     private static class gettid {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             LibC.C_INT    );
@@ -2829,6 +3009,236 @@ public class LibC {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class mmap {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            LibC.C_POINTER,
+            LibC.C_POINTER,
+            LibC.C_LONG,
+            LibC.C_INT,
+            LibC.C_INT,
+            LibC.C_INT,
+            LibC.C_LONG
+        );
+
+        public static final MemorySegment ADDR = LibC.findOrThrow("mmap");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void *mmap(void *__addr, size_t __len, int __prot, int __flags, int __fd, __off_t __offset)
+     * }
+     */
+    public static FunctionDescriptor mmap$descriptor() {
+        return mmap.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void *mmap(void *__addr, size_t __len, int __prot, int __flags, int __fd, __off_t __offset)
+     * }
+     */
+    public static MethodHandle mmap$handle() {
+        return mmap.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void *mmap(void *__addr, size_t __len, int __prot, int __flags, int __fd, __off_t __offset)
+     * }
+     */
+    public static MemorySegment mmap$address() {
+        return mmap.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void *mmap(void *__addr, size_t __len, int __prot, int __flags, int __fd, __off_t __offset)
+     * }
+     */
+    public static MemorySegment mmap(MemorySegment __addr, long __len, int __prot, int __flags, int __fd, long __offset) {
+        var mh$ = mmap.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mmap", __addr, __len, __prot, __flags, __fd, __offset);
+            }
+            return (MemorySegment)mh$.invokeExact(__addr, __len, __prot, __flags, __fd, __offset);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class munmap {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            LibC.C_INT,
+            LibC.C_POINTER,
+            LibC.C_LONG
+        );
+
+        public static final MemorySegment ADDR = LibC.findOrThrow("munmap");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int munmap(void *__addr, size_t __len)
+     * }
+     */
+    public static FunctionDescriptor munmap$descriptor() {
+        return munmap.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int munmap(void *__addr, size_t __len)
+     * }
+     */
+    public static MethodHandle munmap$handle() {
+        return munmap.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int munmap(void *__addr, size_t __len)
+     * }
+     */
+    public static MemorySegment munmap$address() {
+        return munmap.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int munmap(void *__addr, size_t __len)
+     * }
+     */
+    public static int munmap(MemorySegment __addr, long __len) {
+        var mh$ = munmap.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("munmap", __addr, __len);
+            }
+            return (int)mh$.invokeExact(__addr, __len);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int IORING_OP_NOP = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_NOP = 0
+     * }
+     */
+    public static int IORING_OP_NOP() {
+        return IORING_OP_NOP;
+    }
+    private static final int IORING_OP_TIMEOUT = (int)11L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_TIMEOUT = 11
+     * }
+     */
+    public static int IORING_OP_TIMEOUT() {
+        return IORING_OP_TIMEOUT;
+    }
+    private static final int IORING_OP_ACCEPT = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_ACCEPT = 13
+     * }
+     */
+    public static int IORING_OP_ACCEPT() {
+        return IORING_OP_ACCEPT;
+    }
+    private static final int IORING_OP_ASYNC_CANCEL = (int)14L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_ASYNC_CANCEL = 14
+     * }
+     */
+    public static int IORING_OP_ASYNC_CANCEL() {
+        return IORING_OP_ASYNC_CANCEL;
+    }
+    private static final int IORING_OP_CLOSE = (int)19L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_CLOSE = 19
+     * }
+     */
+    public static int IORING_OP_CLOSE() {
+        return IORING_OP_CLOSE;
+    }
+    private static final int IORING_OP_SEND = (int)26L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_SEND = 26
+     * }
+     */
+    public static int IORING_OP_SEND() {
+        return IORING_OP_SEND;
+    }
+    private static final int IORING_OP_RECV = (int)27L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_RECV = 27
+     * }
+     */
+    public static int IORING_OP_RECV() {
+        return IORING_OP_RECV;
+    }
+    private static final int IORING_OP_LAST = (int)49L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_LAST = 49
+     * }
+     */
+    public static int IORING_OP_LAST() {
+        return IORING_OP_LAST;
+    }
+    private static final int IORING_CQE_BUFFER_SHIFT = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IORING_CQE_BUFFER_SHIFT = 16
+     * }
+     */
+    public static int IORING_CQE_BUFFER_SHIFT() {
+        return IORING_CQE_BUFFER_SHIFT;
+    }
+    private static final int IORING_REGISTER_PROBE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IORING_REGISTER_PROBE = 8
+     * }
+     */
+    public static int IORING_REGISTER_PROBE() {
+        return IORING_REGISTER_PROBE;
+    }
+    private static final int IORING_REGISTER_PBUF_RING = (int)22L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IORING_REGISTER_PBUF_RING = 22
+     * }
+     */
+    public static int IORING_REGISTER_PBUF_RING() {
+        return IORING_REGISTER_PBUF_RING;
+    }
+    private static final int IORING_UNREGISTER_PBUF_RING = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.IORING_UNREGISTER_PBUF_RING = 23
+     * }
+     */
+    public static int IORING_UNREGISTER_PBUF_RING() {
+        return IORING_UNREGISTER_PBUF_RING;
+    }
     private static final int AF_INET = (int)2L;
     /**
      * {@snippet lang=c :
@@ -2900,6 +3310,312 @@ public class LibC {
      */
     public static int EWOULDBLOCK() {
         return EWOULDBLOCK;
+    }
+    private static final int IOSQE_IO_LINK = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define IOSQE_IO_LINK 4
+     * }
+     */
+    public static int IOSQE_IO_LINK() {
+        return IOSQE_IO_LINK;
+    }
+    private static final int IOSQE_ASYNC = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define IOSQE_ASYNC 16
+     * }
+     */
+    public static int IOSQE_ASYNC() {
+        return IOSQE_ASYNC;
+    }
+    private static final int IOSQE_BUFFER_SELECT = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define IOSQE_BUFFER_SELECT 32
+     * }
+     */
+    public static int IOSQE_BUFFER_SELECT() {
+        return IOSQE_BUFFER_SELECT;
+    }
+    private static final int IOSQE_CQE_SKIP_SUCCESS = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define IOSQE_CQE_SKIP_SUCCESS 64
+     * }
+     */
+    public static int IOSQE_CQE_SKIP_SUCCESS() {
+        return IOSQE_CQE_SKIP_SUCCESS;
+    }
+    private static final int IORING_SETUP_SQPOLL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_SQPOLL 2
+     * }
+     */
+    public static int IORING_SETUP_SQPOLL() {
+        return IORING_SETUP_SQPOLL;
+    }
+    private static final int IORING_SETUP_CQSIZE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_CQSIZE 8
+     * }
+     */
+    public static int IORING_SETUP_CQSIZE() {
+        return IORING_SETUP_CQSIZE;
+    }
+    private static final int IORING_SETUP_CLAMP = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_CLAMP 16
+     * }
+     */
+    public static int IORING_SETUP_CLAMP() {
+        return IORING_SETUP_CLAMP;
+    }
+    private static final int IORING_SETUP_SUBMIT_ALL = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_SUBMIT_ALL 128
+     * }
+     */
+    public static int IORING_SETUP_SUBMIT_ALL() {
+        return IORING_SETUP_SUBMIT_ALL;
+    }
+    private static final int IORING_SETUP_COOP_TASKRUN = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_COOP_TASKRUN 256
+     * }
+     */
+    public static int IORING_SETUP_COOP_TASKRUN() {
+        return IORING_SETUP_COOP_TASKRUN;
+    }
+    private static final int IORING_SETUP_SINGLE_ISSUER = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_SINGLE_ISSUER 4096
+     * }
+     */
+    public static int IORING_SETUP_SINGLE_ISSUER() {
+        return IORING_SETUP_SINGLE_ISSUER;
+    }
+    private static final int IORING_SETUP_DEFER_TASKRUN = (int)8192L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SETUP_DEFER_TASKRUN 8192
+     * }
+     */
+    public static int IORING_SETUP_DEFER_TASKRUN() {
+        return IORING_SETUP_DEFER_TASKRUN;
+    }
+    private static final int IORING_TIMEOUT_ABS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_TIMEOUT_ABS 1
+     * }
+     */
+    public static int IORING_TIMEOUT_ABS() {
+        return IORING_TIMEOUT_ABS;
+    }
+    private static final int IORING_ASYNC_CANCEL_ALL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ASYNC_CANCEL_ALL 1
+     * }
+     */
+    public static int IORING_ASYNC_CANCEL_ALL() {
+        return IORING_ASYNC_CANCEL_ALL;
+    }
+    private static final int IORING_ASYNC_CANCEL_FD = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ASYNC_CANCEL_FD 2
+     * }
+     */
+    public static int IORING_ASYNC_CANCEL_FD() {
+        return IORING_ASYNC_CANCEL_FD;
+    }
+    private static final int IORING_RECVSEND_POLL_FIRST = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_RECVSEND_POLL_FIRST 1
+     * }
+     */
+    public static int IORING_RECVSEND_POLL_FIRST() {
+        return IORING_RECVSEND_POLL_FIRST;
+    }
+    private static final int IORING_RECV_MULTISHOT = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_RECV_MULTISHOT 2
+     * }
+     */
+    public static int IORING_RECV_MULTISHOT() {
+        return IORING_RECV_MULTISHOT;
+    }
+    private static final int IORING_ACCEPT_MULTISHOT = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ACCEPT_MULTISHOT 1
+     * }
+     */
+    public static int IORING_ACCEPT_MULTISHOT() {
+        return IORING_ACCEPT_MULTISHOT;
+    }
+    private static final int IORING_CQE_F_BUFFER = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_CQE_F_BUFFER 1
+     * }
+     */
+    public static int IORING_CQE_F_BUFFER() {
+        return IORING_CQE_F_BUFFER;
+    }
+    private static final int IORING_CQE_F_MORE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_CQE_F_MORE 2
+     * }
+     */
+    public static int IORING_CQE_F_MORE() {
+        return IORING_CQE_F_MORE;
+    }
+    private static final int IORING_CQE_F_SOCK_NONEMPTY = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_CQE_F_SOCK_NONEMPTY 4
+     * }
+     */
+    public static int IORING_CQE_F_SOCK_NONEMPTY() {
+        return IORING_CQE_F_SOCK_NONEMPTY;
+    }
+    private static final long IORING_OFF_SQ_RING = 0L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OFF_SQ_RING 0
+     * }
+     */
+    public static long IORING_OFF_SQ_RING() {
+        return IORING_OFF_SQ_RING;
+    }
+    private static final long IORING_OFF_CQ_RING = 134217728L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OFF_CQ_RING 134217728
+     * }
+     */
+    public static long IORING_OFF_CQ_RING() {
+        return IORING_OFF_CQ_RING;
+    }
+    private static final long IORING_OFF_SQES = 268435456L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_OFF_SQES 268435456
+     * }
+     */
+    public static long IORING_OFF_SQES() {
+        return IORING_OFF_SQES;
+    }
+    private static final int IORING_SQ_NEED_WAKEUP = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SQ_NEED_WAKEUP 1
+     * }
+     */
+    public static int IORING_SQ_NEED_WAKEUP() {
+        return IORING_SQ_NEED_WAKEUP;
+    }
+    private static final int IORING_SQ_CQ_OVERFLOW = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SQ_CQ_OVERFLOW 2
+     * }
+     */
+    public static int IORING_SQ_CQ_OVERFLOW() {
+        return IORING_SQ_CQ_OVERFLOW;
+    }
+    private static final int IORING_SQ_TASKRUN = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_SQ_TASKRUN 4
+     * }
+     */
+    public static int IORING_SQ_TASKRUN() {
+        return IORING_SQ_TASKRUN;
+    }
+    private static final int IORING_ENTER_GETEVENTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ENTER_GETEVENTS 1
+     * }
+     */
+    public static int IORING_ENTER_GETEVENTS() {
+        return IORING_ENTER_GETEVENTS;
+    }
+    private static final int IORING_ENTER_SQ_WAKEUP = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ENTER_SQ_WAKEUP 2
+     * }
+     */
+    public static int IORING_ENTER_SQ_WAKEUP() {
+        return IORING_ENTER_SQ_WAKEUP;
+    }
+    private static final int IORING_ENTER_EXT_ARG = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_ENTER_EXT_ARG 8
+     * }
+     */
+    public static int IORING_ENTER_EXT_ARG() {
+        return IORING_ENTER_EXT_ARG;
+    }
+    private static final int IORING_FEAT_SINGLE_MMAP = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_FEAT_SINGLE_MMAP 1
+     * }
+     */
+    public static int IORING_FEAT_SINGLE_MMAP() {
+        return IORING_FEAT_SINGLE_MMAP;
+    }
+    private static final int IORING_FEAT_NODROP = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_FEAT_NODROP 2
+     * }
+     */
+    public static int IORING_FEAT_NODROP() {
+        return IORING_FEAT_NODROP;
+    }
+    private static final int IORING_FEAT_FAST_POLL = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_FEAT_FAST_POLL 32
+     * }
+     */
+    public static int IORING_FEAT_FAST_POLL() {
+        return IORING_FEAT_FAST_POLL;
+    }
+    private static final int IORING_FEAT_EXT_ARG = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_FEAT_EXT_ARG 256
+     * }
+     */
+    public static int IORING_FEAT_EXT_ARG() {
+        return IORING_FEAT_EXT_ARG;
+    }
+    private static final int IO_URING_OP_SUPPORTED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IO_URING_OP_SUPPORTED 1
+     * }
+     */
+    public static int IO_URING_OP_SUPPORTED() {
+        return IO_URING_OP_SUPPORTED;
     }
 }
 
