@@ -1,13 +1,13 @@
 package edgepoll.cli;
 
 import edgepoll.config.Flags;
-
 import edgepoll.sys.CallState;
 import edgepoll.sys.Errno;
 import edgepoll.sys.Net;
 import edgepoll.sys.SockAddrs;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
+import edgepoll.sys.TimeVal;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -23,9 +23,17 @@ import java.nio.charset.StandardCharsets;
  * upper-cased copy), is printed. Works with a pipe as well as a terminal: {@code printf 'a\nb\n' |
  * java -jar edgepoll.jar client} prints {@code A} and {@code B}. Exit 0 at end of input, 1 if the
  * server goes away, 2 for a bad flag.
+ *
+ * <p>Pointed at an HTTP server by mistake, it says so instead of hanging silently: a reply that
+ * begins like an HTTP status line ends it (exit 1), and a reply that takes longer than
+ * {@link #HINT_MS} brings one line on stderr saying that this client speaks the echo protocol
+ * (an HTTP server waits for a whole request head, which a line is not).
  */
 public final class Client {
     private Client() {}
+
+    /** How long a reply may take before the client says what it is waiting for. */
+    static final long HINT_MS = 2_000;
 
     static int run(String[] args, PrintStream out) throws Exception {
         String host = "127.0.0.1";
@@ -46,6 +54,10 @@ public final class Client {
             try {
                 SyscallException.check("cannot connect to " + host + ":" + port, Syscalls.connect(cs, fd, addr.segment(), addr.length()));
                 System.err.println("edgepoll client: connected to " + host + ":" + port + "; each line you type is sent, the reply printed");
+                MemorySegment tv = TimeVal.allocate(arena);
+                TimeVal.set(tv, HINT_MS);
+                SyscallException.check("setsockopt(SO_RCVTIMEO)", Syscalls.setsockopt(cs, fd, Net.SOL_SOCKET, Net.SO_RCVTIMEO, tv, (int) tv.byteSize()));
+                boolean hinted = false;
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 MemorySegment buf = arena.allocate(1 << 16);
                 for (String line; (line = in.readLine()) != null; ) {
@@ -61,13 +73,27 @@ public final class Client {
                     for (int got = 0; got < reply.length; ) {
                         long n = Syscalls.read(cs, fd, buf, Math.min(buf.byteSize(), reply.length - got));
                         if (n == 0) throw new SyscallException("read: server closed the connection", Errno.ECONNRESET);
+                        if (n == -Errno.EAGAIN) {  // SO_RCVTIMEO: no reply yet
+                            if (!hinted) {
+                                hinted = true;
+                                System.err.println("edgepoll client: no reply after " + HINT_MS / 1000 + " s; this client speaks the echo"
+                                        + " protocol (start the server with --protocol echo); an HTTP server waits for a whole request head");
+                            }
+                            continue;
+                        }
                         if (n < 0 && n != -Errno.EINTR) throw new SyscallException("read", (int) -n);
                         if (n > 0) {
                             MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, reply, got, (int) n);
                             got += (int) n;
                         }
                     }
-                    out.print(new String(reply, StandardCharsets.UTF_8));
+                    String text = new String(reply, StandardCharsets.UTF_8);
+                    if (text.startsWith("HTTP/1.") || text.startsWith("HTTP/2")) {
+                        System.err.println("edgepoll client: the server answered with HTTP (" + text.lines().findFirst().orElse("").strip()
+                                + "); this client speaks the echo protocol: start the server with --protocol echo");
+                        return 1;
+                    }
+                    out.print(text);
                     out.flush();
                 }
                 return 0;

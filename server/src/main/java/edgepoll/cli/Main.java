@@ -15,7 +15,7 @@ import sun.misc.Signal;
  * {@code java -jar edgepoll.jar [options]}: starts the server ({@code java -jar edgepoll.jar client}
  * runs the seeds' interactive client instead, see {@link Client}; {@code load} the load generator, see
  * {@link edgepoll.load.Load}) (edge-triggered HTTP by default),
- * prints {@code listening on HOST:PORT mode=MODE protocol=PROTOCOL loops=N} as its first line, and
+ * prints {@code listening on HOST:PORT mode=MODE drain=POLICY protocol=PROTOCOL loops=N} as its first line, and
  * on SIGINT or SIGTERM stops the loops, writes {@code --stats-json}, prints the syscall summary to
  * stderr and exits 0. A bad flag: one line and the usage on stderr, exit 2. A bind failure or an
  * unsupported platform: one line, exit 1.
@@ -75,7 +75,7 @@ public final class Main {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         String host = options.bind().indexOf(':') >= 0 ? "[" + options.bind() + "]" : options.bind();
         System.out.println("listening on " + host + ":" + server.port() + " mode=" + options.mode()
-                + " protocol=" + options.protocol() + " loops=" + options.loops());
+                + " drain=" + options.drainPolicy() + " protocol=" + options.protocol() + " loops=" + options.loops());
         System.out.flush();
         StringBuilder tids = new StringBuilder("edgepoll: loop thread ids (for strace -p):");
         for (int tid : server.loopThreadIds()) tids.append(' ').append(tid);

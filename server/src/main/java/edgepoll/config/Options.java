@@ -41,10 +41,10 @@ public record Options(String mode, String drain, String protocol, String bind, i
                       long headerTimeoutMs, int maxConnections) {
 
     /**
-     * Every --mode, from the seeds' first server to edge-triggered epoll: the one list the parser,
-     * the usage text and the experiments read.
+     * Every --mode, edge-triggered epoll first and the seeds' first server last: the one list the
+     * parser, the usage text, the experiments and the shared test suites read.
      */
-    public static final List<String> MODES = List.of("blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et");
+    public static final List<String> MODES = List.of("et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads");
     /** Every --protocol. */
     public static final List<String> PROTOCOLS = List.of("http", "echo");
     /** Every --drain (ET only). */
@@ -67,6 +67,15 @@ public record Options(String mode, String drain, String protocol, String bind, i
     /** Whether {@code mode} is one of the blocking models (blocking, threads, virtual-threads). */
     public static boolean blockingModel(String mode) {
         return mode.equals("blocking") || mode.equals("threads") || mode.equals("virtual-threads");
+    }
+
+    /**
+     * How far a readiness is drained, as the first line and the exit table name it: strict or
+     * short-read (ET), level (one step per event: lt, poll, busy-poll), or blocking (no readiness).
+     */
+    public String drainPolicy() {
+        if (mode.equals("et")) return drain;
+        return blockingModel() ? "blocking" : "level";
     }
 
     public boolean shortRead() {

@@ -130,7 +130,7 @@ public final class Server implements AutoCloseable {
     /** --trace: every loop's record, one after the other, with a header naming what was traced. */
     private void writeTrace() {
         if (options.trace() == null) return;
-        StringBuilder sb = new StringBuilder("# edgepoll trace: mode=" + options.mode() + " drain=" + options.drain()
+        StringBuilder sb = new StringBuilder("# edgepoll trace: mode=" + options.mode() + " drain=" + options.drainPolicy()
                 + " protocol=" + options.protocol() + "; first " + options.traceConnections()
                 + " connections per loop; seconds since the loop started\n");
         for (Worker l : loops) {

@@ -153,18 +153,29 @@ public record Stats(Options options, int port, List<Loop> loops) {
                 now.accepted() - now.closed());
     }
 
+    /** "EPIPE=2 ECONNRESET=1": the errno of each error a syscall returned (EAGAIN and EINTR have columns of their own). */
+    private static String errnoNames(SyscallCounters c, Sys s) {
+        StringBuilder sb = new StringBuilder();
+        for (int e = 1; e < Errno.MAX; e++) {
+            long n = c.errors(s, e);
+            if (n > 0) sb.append(sb.isEmpty() ? "" : " ").append(Errno.name(e)).append('=').append(n);
+        }
+        return sb.isEmpty() ? "-" : sb.toString();
+    }
+
     /** The exit summary: one row per syscall the loops made, then the totals and ratios. */
     public String table() {
         SyscallCounters c = total();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "edgepoll: mode=%s%s protocol=%s loops=%d: %d requests, %d connections accepted, %d closed%n",
-                options.mode(), options.edgeTriggered() ? " drain=" + options.drain() : "", options.protocol(),
+        sb.append(String.format(Locale.ROOT, "edgepoll: mode=%s drain=%s protocol=%s loops=%d: %d requests, %d connections accepted, %d closed%n",
+                options.mode(), options.drainPolicy(), options.protocol(),
                 options.loops(), c.requests(), c.accepted(), c.closed()));
-        sb.append(String.format(Locale.ROOT, "  %-16s %12s %10s %8s %8s %14s %10s%n", "syscall", "calls", "EAGAIN", "EINTR", "errors", "bytes", "per req"));
+        sb.append(String.format(Locale.ROOT, "  %-16s %12s %10s %8s %8s %14s %10s  %s%n", "syscall", "calls", "EAGAIN", "EINTR", "errors", "bytes", "per req", "errors by errno"));
         for (Sys s : Sys.ALL) {
             if (c.calls(s) == 0) continue;
-            sb.append(String.format(Locale.ROOT, "  %-16s %12d %10d %8d %8d %14d %10s%n", s.straceName, c.calls(s),
-                    c.eagain(s), c.eintr(s), c.errors(s), c.bytes(s), c.requests() == 0 ? "-" : num(ratio(c.calls(s), c.requests()))));
+            sb.append(String.format(Locale.ROOT, "  %-16s %12d %10d %8d %8d %14d %10s  %s%n", s.straceName, c.calls(s),
+                    c.eagain(s), c.eintr(s), c.errors(s), c.bytes(s), c.requests() == 0 ? "-" : num(ratio(c.calls(s), c.requests())),
+                    errnoNames(c, s)));
         }
         sb.append(String.format(Locale.ROOT, "  %-16s %12d %51s%n", "total", c.totalCalls(),
                 c.requests() == 0 ? "-" : num(ratio(c.totalCalls(), c.requests()))));

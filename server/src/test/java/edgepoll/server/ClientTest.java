@@ -1,6 +1,7 @@
 package edgepoll.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.server.testkit.ServerProcess;
@@ -45,5 +46,21 @@ class ClientTest {
         p.waitFor(20, TimeUnit.SECONDS);
         assertEquals(1, p.exitValue(), out);
         assertEquals("edgepoll client: cannot connect to 127.0.0.1:" + closedPort + ": Connection refused (ECONNREFUSED)\n", out);
+    }
+
+    /** Pointed at the HTTP server, the client says what it is waiting for instead of hanging silently. */
+    @org.junit.jupiter.api.Test
+    void clientAgainstAnHttpServerSaysSo() throws Exception {
+        try (ServerHandle s = ServerHandle.start("et", "--header-timeout", "4s")) {
+            Process p = new ProcessBuilder(ServerProcess.command("client", "--port", Integer.toString(s.port()))).start();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write("hello\n".getBytes(StandardCharsets.UTF_8));
+            }
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(true, p.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), err);
+            assertTrue(err.contains("this client speaks the echo protocol (start the server with --protocol echo)"), err);
+            assertTrue(err.contains("server closed the connection"), "the header timeout ends it: " + err);
+        }
     }
 }

@@ -34,7 +34,7 @@ class MainProcessTest {
         Path err = tmp.resolve("stderr.txt");
         try (ServerProcess sp = ServerProcess.start(err, "--port", "0", "--mode", "lt", "--stats-json", stats.toString())) {
             String first = sp.firstLine();
-            assertTrue(first != null && Pattern.matches("listening on 127\\.0\\.0\\.1:\\d+ mode=lt protocol=http loops=1", first),
+            assertTrue(first != null && Pattern.matches("listening on 127\\.0\\.0\\.1:\\d+ mode=lt drain=level protocol=http loops=1", first),
                     "first line: " + first + "\nstderr: " + Files.readString(err));
             try (RawClient c = new RawClient(ServerProcess.port(first))) {
                 for (int i = 0; i < 3; i++) {
