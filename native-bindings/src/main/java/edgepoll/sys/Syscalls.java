@@ -77,8 +77,6 @@ public final class Syscalls {
     private static final MethodHandle READ = capturing(LibC.read$address(), LibC.read$descriptor());
     // ssize_t write(int fd, const void *buf, size_t n)
     private static final MethodHandle WRITE = capturing(LibC.write$address(), LibC.write$descriptor());
-    // ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
-    private static final MethodHandle WRITEV = capturing(LibC.writev$address(), LibC.writev$descriptor());
     // ssize_t recv(int fd, void *buf, size_t n, int flags)
     private static final MethodHandle RECV = capturing(LibC.recv$address(), LibC.recv$descriptor());
     // ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -167,11 +165,6 @@ public final class Syscalls {
 
     public static long write(MemorySegment cs, int fd, MemorySegment buf, long n) {
         try { return ret(cs, (long) WRITE.invokeExact(cs, fd, buf, n)); }
-        catch (Throwable t) { throw linkageBroken(t); }
-    }
-
-    public static long writev(MemorySegment cs, int fd, MemorySegment iov, int iovcnt) {
-        try { return ret(cs, (long) WRITEV.invokeExact(cs, fd, iov, iovcnt)); }
         catch (Throwable t) { throw linkageBroken(t); }
     }
 
