@@ -111,8 +111,8 @@ class DocsTruthTest {
         Set<String> table = tableFlags(section(read("docs/running.md"), "Every flag"));
         System.out.println("server flags: " + usage.size() + " in Options.usage(), " + table.size() + " in docs/running.md's table");
         assertTrue(usage.size() >= 25 && usage.contains("--mode") && usage.contains("--stats-json"), usage.toString());
-        assertEquals(diff(usage, table), Set.of(), "flags in Options.usage() missing from docs/running.md's flag table");
-        assertEquals(diff(table, usage), Set.of(), "flags in docs/running.md's flag table that Options.usage() does not have");
+        assertEquals(Set.of(), diff(usage, table), "flags in Options.usage() missing from docs/running.md's flag table");
+        assertEquals(Set.of(), diff(table, usage), "flags in docs/running.md's flag table that Options.usage() does not have");
         String all = String.join("\n", pages().values());
         for (String mode : Options.MODES) {
             assertTrue(all.contains("--mode " + mode) || all.contains("`" + mode + "`"), "--mode " + mode + " documented");
@@ -125,8 +125,8 @@ class DocsTruthTest {
         Set<String> table = tableFlags(section(read("docs/benchmarks.md"), "The load generator"));
         System.out.println("load flags: " + usage.size() + " in LoadOptions.usage(), " + table.size() + " in docs/benchmarks.md's table");
         assertTrue(usage.size() >= 10 && usage.contains("--rate"), usage.toString());
-        assertEquals(diff(usage, table), Set.of(), "load flags missing from docs/benchmarks.md's load generator table");
-        assertEquals(diff(table, usage), Set.of(), "flags in docs/benchmarks.md's load generator table that LoadOptions.usage() does not have");
+        assertEquals(Set.of(), diff(usage, table), "load flags missing from docs/benchmarks.md's load generator table");
+        assertEquals(Set.of(), diff(table, usage), "flags in docs/benchmarks.md's load generator table that LoadOptions.usage() does not have");
     }
 
     /** The subcommands --help lists are documented, and every documented `scripts/run WORD` is one. */
@@ -167,8 +167,8 @@ class DocsTruthTest {
         Set<String> schema = keys(block, false);
         System.out.println("stats JSON: " + json.size() + " keys in a real run, " + schema.size() + " in docs/observability.md's schema");
         assertTrue(json.size() >= 40 && json.contains("requests") && json.contains("epoll_wait"), json.toString());
-        assertEquals(diff(json, schema), Set.of(), "keys of the stats JSON missing from docs/observability.md's schema");
-        assertEquals(diff(schema, json), Set.of(), "keys in docs/observability.md's schema that the stats JSON does not have");
+        assertEquals(Set.of(), diff(json, schema), "keys of the stats JSON missing from docs/observability.md's schema");
+        assertEquals(Set.of(), diff(schema, json), "keys in docs/observability.md's schema that the stats JSON does not have");
     }
 
     /** Quoted names: in JSON the keys (a string then a colon), in the schema every quoted string. */
@@ -205,7 +205,7 @@ class DocsTruthTest {
         }
         System.out.println("scripts: " + scripts.size() + " in scripts/, " + named.size() + " named in README.md and docs/");
         assertTrue(scripts.size() >= 10 && scripts.contains("run") && scripts.contains("test"), scripts.toString());
-        assertEquals(diff(scripts, named), Set.of(), "scripts in scripts/ that README.md and docs/ never mention");
+        assertEquals(Set.of(), diff(scripts, named), "scripts in scripts/ that README.md and docs/ never mention");
         Set<String> missing = new TreeSet<>();
         for (String n : named) {
             if (!Files.exists(ROOT.resolve("scripts").resolve(n))) missing.add(n);
