@@ -20,15 +20,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts {@code --loops} workers (event loops from edgepoll.loop, or the blocking models of
  * edgepoll.model), each on its own thread with its own listener (SO_REUSEPORT when there are
- * several), and stops them. Owns one wake eventfd per loop, written by
- * {@link #stop()} and closed after the loop thread ended. Used by Main and, in-process, by tests and
- * benchmarks.
+ * several), and stops them. Owns one wake eventfd per event loop: created here, written through the
+ * loop's own wake (a stop, a stats request) and closed here after the loop thread ended. Used by
+ * Main and, in-process, by tests and benchmarks.
  */
 public final class Server implements AutoCloseable {
     private final Options options;
     private final List<Worker> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final List<Integer> ownedFds = new ArrayList<>();
     private final int port;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment cs = CallState.allocate(arena);

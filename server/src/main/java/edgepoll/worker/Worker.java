@@ -43,7 +43,11 @@ public abstract class Worker implements Runnable {
         this.listenFd = listenFd;
     }
 
-    /** Counters as of a recent consistent point; safe from any thread. */
+    /**
+     * Counters while the worker runs, from any thread: for an event loop one batch boundary (it
+     * publishes a copy when asked); for a blocking model a recent past, summed from the per-thread
+     * counters of its sessions (each counter only grows, but the sum is not one instant).
+     */
     public abstract SyscallCounters liveCounters();
 
     /** Asks the worker to stop; {@code callState} is the calling thread's capture segment. */

@@ -20,7 +20,7 @@ class BacklogExperimentTest {
     void quickExperimentOverrunsTheBacklogAndTheKernelCountsIt() throws Exception {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "edgepoll.server.BacklogExperiment", "--quick"));
+                "edgepoll.lab.BacklogExperiment", "--quick"));
         List<String> cmd = new ArrayList<>();
         boolean netns = Files.isExecutable(Path.of("/usr/bin/unshare")) && (Files.isExecutable(Path.of("/usr/sbin/ip"))
                 || Files.isExecutable(Path.of("/usr/bin/ip"))) && new ProcessBuilder("unshare", "--net", "true").start().waitFor() == 0;
