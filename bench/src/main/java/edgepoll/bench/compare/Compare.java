@@ -25,9 +25,12 @@ import java.util.concurrent.TimeUnit;
 public final class Compare {
     private Compare() {}
 
-    /** One measured run of one server under one workload. */
+    /**
+     * One measured run of one server under one workload; {@code userUsPerRequest} and
+     * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime.
+     */
     record Run(String server, String workload, int rep, Workloads.Measurement m, double cpuUsPerRequest,
-               double serverCpuPercent, double loadCpuPercent, Map<String, Double> syscallsPerRequest,
+               double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent, Map<String, Double> syscallsPerRequest,
                double allocBytesPerRequest) {}
 
     public static void main(String[] args) throws Exception {
@@ -111,7 +114,7 @@ public final class Compare {
         boolean counters = s.family().equals("edgepoll") && w.protocol().equals("http");
         Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
-        long t0 = r.cpuTicks();
+        long[] t0 = r.cpuTicks();
         CompletableFuture<Workloads.Measurement> load = CompletableFuture.supplyAsync(() -> {
             try {
                 return Workloads.run(w, r.port, cfg.durationS(), cfg, dir);
@@ -126,17 +129,18 @@ public final class Compare {
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
         }
-        long t1 = r.cpuTicks();
+        long[] t1 = r.cpuTicks();
         Probes.CpuTimes cpu1 = Probes.CpuTimes.read();
-        double cpuUs = (t1 - t0) * 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
-        double serverPct = (t1 - t0) * 100.0 / Cli.clockTicks() / m.seconds();
+        double usPerTick = 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
+        double userUs = (t1[0] - t0[0]) * usPerTick, kernelUs = (t1[1] - t0[1]) * usPerTick;
+        double serverPct = (t1[0] - t0[0] + t1[1] - t0[1]) * 100.0 / Cli.clockTicks() / m.seconds();
         double loadPct = cpu1.busyPercent(cpu0, cfg.loadCpu());
         Map<String, Double> sys = Map.of();
         if (counters) {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
-        return new Run(s.name(), w.name(), rep, m, cpuUs, serverPct, loadPct, sys, alloc);
+        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, sys, alloc);
     }
 
     /**
@@ -165,7 +169,8 @@ public final class Compare {
         Probes.EdgepollStats st = Probes.EdgepollStats.parse(json);
         long messages = Probes.EdgepollStats.bytesIn(json) / Workloads.ECHO_MESSAGE;
         Map<String, Double> sys = st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages));
-        return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.serverCpuPercent(),
+        return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.userUsPerRequest(),
+                run.kernelUsPerRequest(), run.serverCpuPercent(),
                 run.loadCpuPercent(), sys, Double.NaN);
     }
 
