@@ -30,8 +30,8 @@ public final class Compare {
      * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime.
      */
     record Run(String server, String workload, int rep, Workloads.Measurement m, double cpuUsPerRequest,
-               double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent, Map<String, Double> syscallsPerRequest,
-               double allocBytesPerRequest) {}
+               double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent,
+               double otherOnServerCpuPercent, Map<String, Double> syscallsPerRequest, double allocBytesPerRequest) {}
 
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -153,12 +153,14 @@ public final class Compare {
         double userUs = (t1[0] - t0[0]) * usPerTick, kernelUs = (t1[1] - t0[1]) * usPerTick;
         double serverPct = (t1[0] - t0[0] + t1[1] - t0[1]) * 100.0 / Cli.clockTicks() / m.seconds();
         double loadPct = cpu1.busyPercent(cpu0, cfg.loadCpu());
+        // the server CPU's busy time that was not the server's: other processes on a shared machine
+        double otherPct = Math.max(0, cpu1.busyPercent(cpu0, cfg.serverCpu()) - serverPct);
         Map<String, Double> sys = Map.of();
         if (counters) {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
-        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, sys, alloc);
+        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, otherPct, sys, alloc);
     }
 
     /**
@@ -189,7 +191,7 @@ public final class Compare {
         Map<String, Double> sys = st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages));
         return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.userUsPerRequest(),
                 run.kernelUsPerRequest(), run.serverCpuPercent(),
-                run.loadCpuPercent(), sys, Double.NaN);
+                run.loadCpuPercent(), run.otherOnServerCpuPercent(), sys, Double.NaN);
     }
 
     /** strace -c -f on the whole (running, warm) server process during a short wrk run, keep-alive c=64. */

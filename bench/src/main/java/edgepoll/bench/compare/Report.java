@@ -94,6 +94,13 @@ final class Report {
         StringBuilder b = new StringBuilder();
         b.append("# edgepoll side by side — ").append(cfg.out().getFileName()).append("\n\n");
         b.append(Machine.describe(cfg)).append('\n');
+        double other = median(runs, Compare.Run::otherOnServerCpuPercent);
+        if (other >= 5) {
+            b.append(String.format(Locale.ROOT, "**The machine was shared during this run: other processes took a median %.0f%% of the "
+                    + "server CPU while the servers were measured** (its /proc/stat busy time less the server's own). Servers then "
+                    + "get a fraction of their CPU, and req/s, latency and CPU per request are not comparable with a quiet machine's "
+                    + "nor reliably between servers; syscalls per request are unaffected.%n%n", other));
+        }
         b.append("""
                 All servers start together, pinned to the server CPU, with one event loop each (nginx: one
                 worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first (long enough
@@ -281,6 +288,7 @@ final class Report {
                     .append(", \"kernel_us_per_request\": ").append(Json.num(r.kernelUsPerRequest()))
                     .append(", \"server_cpu_percent\": ").append(Json.num(r.serverCpuPercent()))
                     .append(", \"load_cpu_percent\": ").append(Json.num(r.loadCpuPercent()))
+                    .append(", \"other_on_server_cpu_percent\": ").append(Json.num(r.otherOnServerCpuPercent()))
                     .append(", \"alloc_bytes_per_request\": ").append(Json.num(r.allocBytesPerRequest()))
                     .append(", \"syscalls_per_request\": {");
             boolean first = true;
