@@ -103,8 +103,11 @@ final class Report {
         }
         b.append("""
                 All servers start together, pinned to the server CPU, with one event loop each (nginx: one
-                worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first (long enough
-                for C2 to finish compiling Netty's hot path on one CPU), then measured alone, one workload at a
+                worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first with the
+                measurements' whole life cycle (every workload once, connections opened and closed, edgepoll's
+                stats polled as in a measurement, then the first workload again), so the JIT's recompilations
+                after a first close or a first stats request happen before the measured windows (docs/performance.md,
+                "The tail"); then each is measured alone, one workload at a
                 time, the servers in a rotated order in each repetition; the load runs pinned to the other CPU:
                 wrk with one thread for HTTP, `edgepoll.jar load` (closed loop, %d-byte messages) for echo.
                 Figures are medians of the repetitions (req/s with min–max). *server CPU µs/req*
