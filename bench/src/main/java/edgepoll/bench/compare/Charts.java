@@ -65,6 +65,18 @@ final class Charts {
         }
         save(byWorkload, cfg, "rps-by-workload");
         save(cpu, cfg, "cpu-per-request");
+        Workloads.Workload split = cfg.workloads().stream().filter(w -> w.name().equals("http-c64")).findFirst()
+                .orElse(cfg.workloads().get(0));
+        CategoryChart userKernel = chart("server CPU per request, user and kernel (" + split.label() + ", median)", "server",
+                "µs of CPU per request");
+        userKernel.getStyler().setStacked(true);
+        userKernel.getStyler().setXAxisLabelRotation(20);
+        List<String> names = cfg.servers().stream().map(Servers.Spec::name).filter(n -> agg.getOrDefault(split.name(), Map.of()).containsKey(n)).toList();
+        if (!names.isEmpty()) {
+            userKernel.addSeries("user", names, names.stream().map(n -> (Number) value(agg, split.name(), n, Report.Agg::userUs)).toList());
+            userKernel.addSeries("kernel", names, names.stream().map(n -> (Number) value(agg, split.name(), n, Report.Agg::kernelUs)).toList());
+            save(userKernel, cfg, "cpu-user-kernel");
+        }
         if (!strace.isEmpty()) {
             CategoryChart sys = chart("syscalls per request (" + source + ", keep-alive c=64)", "server", "syscalls per request");
             sys.getStyler().setXAxisLabelRotation(20);

@@ -61,6 +61,16 @@ final class Cli {
         if (nginx == null && specs.removeIf(s -> s.family().equals("nginx"))) {
             notes.add("nginx is not installed (apt-get install nginx-light): left out");
         }
+        Path cfloor = null;
+        if (specs.stream().anyMatch(s -> s.family().equals("c"))) {
+            Path dir = (benchJar != null ? Path.of(benchJar) : selfJar()).toAbsolutePath().resolveSibling("cfloor");
+            try {
+                cfloor = CFloor.build(dir);
+            } catch (Exception e) {
+                specs.removeIf(s -> s.family().equals("c"));
+                notes.add("the C floor peers were left out: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
         String strace = noStrace ? null : onPath("strace");
         if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
         String perf = noStrace ? null : PerfCount.usable();
@@ -90,7 +100,7 @@ final class Cli {
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
                 warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
                 straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvm,
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, outDir.toAbsolutePath(), quick, notes);
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, outDir.toAbsolutePath(), quick, notes);
     }
 
     static String usage() {

@@ -25,10 +25,13 @@ import java.util.concurrent.TimeUnit;
 public final class Compare {
     private Compare() {}
 
-    /** One measured run of one server under one workload. */
+    /**
+     * One measured run of one server under one workload; {@code userUsPerRequest} and
+     * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime.
+     */
     record Run(String server, String workload, int rep, Workloads.Measurement m, double cpuUsPerRequest,
-               double serverCpuPercent, double loadCpuPercent, Map<String, Double> syscallsPerRequest,
-               double allocBytesPerRequest) {}
+               double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent,
+               double otherOnServerCpuPercent, Map<String, Double> syscallsPerRequest, double allocBytesPerRequest) {}
 
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -65,14 +68,14 @@ public final class Compare {
                 for (Servers.Running r : running) {
                     if (cfg.warmupS() <= 0) break;
                     progress.step(r.spec.name() + " warm-up, " + protocol);
-                    Workloads.run(protocol.equals("http") ? Workloads.byName("http-c64") : loads.get(0), r.port, cfg.warmupS(), cfg, r.dir);
+                    warmUp(r, loads, cfg);
                 }
                 for (int rep = 0; rep < cfg.reps(); rep++) {
                     for (int k = 0; k < running.size(); k++) {
                         Servers.Running r = running.get((k + rep) % running.size());
                         for (Workloads.Workload w : loads) {
                             progress.step(r.spec.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
-                            runs.add(measure(r.spec, w, r, rep, cfg, r.dir));
+                            runs.add(measure(r.spec, w, r, rep, cfg.durationS(), cfg, r.dir));
                         }
                     }
                 }
@@ -107,36 +110,57 @@ public final class Compare {
         return 0;
     }
 
-    private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int rep, Config cfg, Path dir) throws Exception {
+    /**
+     * The measurements' whole life cycle, untimed, before any of them: every workload once (connections
+     * opened and closed), with edgepoll's stats polled at the same points as in {@link #measure}. The
+     * JIT compiles a server's hot loop with the paths warm-up never took (connection close, EOF, the
+     * stats request, a timer expiring) cut off as uncommon traps; the first time one is taken the
+     * compiled loop is thrown away, and the loop runs in C1 code while C2 recompiles it on the same
+     * pinned CPU. Warm-up with only a steady c=64 load left that to the first measured windows
+     * (bench/results/2026-11-23T01-00-56: p99 at c=16 5,350, 1,250, 341 µs in repetitions 1 to 3 for
+     * edgepoll-et; docs/performance.md, "The tail"). A last run of the first workload gives the
+     * recompilations the load they need to finish.
+     */
+    private static void warmUp(Servers.Running r, List<Workloads.Workload> loads, Config cfg) throws Exception {
+        double each = Math.max(1, Math.floor(cfg.warmupS() / (loads.size() + 1)));
+        for (Workloads.Workload w : loads) measure(r.spec, w, r, -1, each, cfg, r.dir);
+        measure(r.spec, loads.get(0), r, -1, Math.max(1, cfg.warmupS() - each * loads.size()), cfg, r.dir);
+    }
+
+    private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int rep, double seconds, Config cfg, Path dir)
+            throws Exception {
         boolean counters = s.family().equals("edgepoll") && w.protocol().equals("http");
         Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
-        long t0 = r.cpuTicks();
+        long[] t0 = r.cpuTicks();
         CompletableFuture<Workloads.Measurement> load = CompletableFuture.supplyAsync(() -> {
             try {
-                return Workloads.run(w, r.port, cfg.durationS(), cfg, dir);
+                return Workloads.run(w, r.port, seconds, cfg, dir);
             } catch (Exception e) {
                 throw new CompletionException(e);
             }
         });
-        double alloc = counters ? steadyStateAllocation(r.port, cfg.durationS()) : Double.NaN;
+        double alloc = counters ? steadyStateAllocation(r.port, seconds) : Double.NaN;
         Workloads.Measurement m;
         try {
             m = load.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
         }
-        long t1 = r.cpuTicks();
+        long[] t1 = r.cpuTicks();
         Probes.CpuTimes cpu1 = Probes.CpuTimes.read();
-        double cpuUs = (t1 - t0) * 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
-        double serverPct = (t1 - t0) * 100.0 / Cli.clockTicks() / m.seconds();
+        double usPerTick = 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
+        double userUs = (t1[0] - t0[0]) * usPerTick, kernelUs = (t1[1] - t0[1]) * usPerTick;
+        double serverPct = (t1[0] - t0[0] + t1[1] - t0[1]) * 100.0 / Cli.clockTicks() / m.seconds();
         double loadPct = cpu1.busyPercent(cpu0, cfg.loadCpu());
+        // the server CPU's busy time that was not the server's: other processes on a shared machine
+        double otherPct = Math.max(0, cpu1.busyPercent(cpu0, cfg.serverCpu()) - serverPct);
         Map<String, Double> sys = Map.of();
         if (counters) {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
-        return new Run(s.name(), w.name(), rep, m, cpuUs, serverPct, loadPct, sys, alloc);
+        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, otherPct, sys, alloc);
     }
 
     /**
@@ -165,8 +189,9 @@ public final class Compare {
         Probes.EdgepollStats st = Probes.EdgepollStats.parse(json);
         long messages = Probes.EdgepollStats.bytesIn(json) / Workloads.ECHO_MESSAGE;
         Map<String, Double> sys = st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages));
-        return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.serverCpuPercent(),
-                run.loadCpuPercent(), sys, Double.NaN);
+        return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.userUsPerRequest(),
+                run.kernelUsPerRequest(), run.serverCpuPercent(),
+                run.loadCpuPercent(), run.otherOnServerCpuPercent(), sys, Double.NaN);
     }
 
     /** strace -c -f on the whole (running, warm) server process during a short wrk run, keep-alive c=64. */
@@ -209,7 +234,8 @@ public final class Compare {
             long servers = cfg.servers().stream().filter(s -> protocol.equals("http") || s.echo()).count();
             if (loads == 0 || servers == 0) continue;
             double run = cfg.durationS() + (protocol.equals("echo") ? 1.0 : 0.4);  // the load generator is a JVM
-            total += 2 + servers * (cfg.warmupS() + 0.5) + cfg.reps() * servers * loads * run;
+            double warm = Math.max(cfg.warmupS(), loads + 1.0) + (loads + 1) * (run - cfg.durationS());
+            total += 2 + servers * (cfg.warmupS() > 0 ? warm : 0) + cfg.reps() * servers * loads * run;
             if (protocol.equals("http") && cfg.strace() != null) total += servers * (cfg.straceS() + 1.5);
             if (protocol.equals("http") && cfg.perf() != null) total += servers * (cfg.straceS() + 0.5);
         }

@@ -24,7 +24,8 @@ final class Report {
     private final Map<String, Map<String, Agg>> agg = new LinkedHashMap<>();  // workload -> server -> figures
 
     /** The medians of one server under one workload. */
-    record Agg(double rps, double rpsMin, double rpsMax, double p50us, double p99us, double cpuUs, double serverCpuPct,
+    record Agg(double rps, double rpsMin, double rpsMax, double p50us, double p99us, double cpuUs, double userUs,
+               double kernelUs, double serverCpuPct,
                double loadCpuPct, double syscalls, double alloc, long errors, Map<String, Double> sysBreakdown) {}
 
     Report(Config cfg, List<Compare.Run> runs, Map<String, Map<String, Long>> strace, Map<String, Long> straceRequests,
@@ -43,6 +44,7 @@ final class Report {
                 Compare.Run mid = rs.stream().sorted((a, b) -> Double.compare(a.m().rps(), b.m().rps())).toList().get(rs.size() / 2);
                 byServer.put(s.name(), new Agg(median(rs, r -> r.m().rps()), min(rs, r -> r.m().rps()), max(rs, r -> r.m().rps()),
                         median(rs, r -> r.m().p50us()), median(rs, r -> r.m().p99us()), median(rs, Compare.Run::cpuUsPerRequest),
+                        median(rs, Compare.Run::userUsPerRequest), median(rs, Compare.Run::kernelUsPerRequest),
                         median(rs, Compare.Run::serverCpuPercent), median(rs, Compare.Run::loadCpuPercent),
                         median(rs, r -> r.syscallsPerRequest().getOrDefault("total", Double.NaN)),
                         median(rs, Compare.Run::allocBytesPerRequest), rs.stream().mapToLong(r -> r.m().errors()).sum(),
@@ -82,6 +84,9 @@ final class Report {
         Files.writeString(cfg.out().resolve("results.json"), json(targets));
     }
 
+    /** What a --quick report says above every figure. */
+    static final String QUICK = "Figures are indicative (quick run: single short samples).";
+
     /** A target of the benchmarks issue: what was asked, what was measured, met or missed by how much. */
     record Target(String name, String asked, String measured, Boolean met, String detail) {}
 
@@ -89,14 +94,30 @@ final class Report {
         StringBuilder b = new StringBuilder();
         b.append("# edgepoll side by side — ").append(cfg.out().getFileName()).append("\n\n");
         b.append(Machine.describe(cfg)).append('\n');
+        double other = median(runs, Compare.Run::otherOnServerCpuPercent);
+        if (other >= 5) {
+            b.append(String.format(Locale.ROOT, "**The machine was shared during this run: other processes took a median %.0f%% of the "
+                    + "server CPU while the servers were measured** (its /proc/stat busy time less the server's own). Servers then "
+                    + "get a fraction of their CPU, and req/s, latency and CPU per request are not comparable with a quiet machine's "
+                    + "nor reliably between servers; syscalls per request are unaffected.%n%n", other));
+        }
         b.append("""
                 All servers start together, pinned to the server CPU, with one event loop each (nginx: one
-                worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first (long enough
-                for C2 to finish compiling Netty's hot path on one CPU), then measured alone, one workload at a
+                worker, `master_process off`); idle ones sleep in epoll_wait. Each is warmed up first with the
+                measurements' whole life cycle (every workload once, connections opened and closed, edgepoll's
+                stats polled as in a measurement, then the first workload again), so the JIT's recompilations
+                after a first close or a first stats request happen before the measured windows (docs/performance.md,
+                "The tail"); then each is measured alone, one workload at a
                 time, the servers in a rotated order in each repetition; the load runs pinned to the other CPU:
                 wrk with one thread for HTTP, `edgepoll.jar load` (closed loop, %d-byte messages) for echo.
                 Figures are medians of the repetitions (req/s with min–max). *server CPU µs/req*
-                is the server process's utime+stime (all its threads, /proc/PID/stat) over requests; *server CPU %%*
+                is the server process's utime+stime (all its threads, /proc/PID/stat fields 14 and 15, read
+                right before and right after the load) over the requests of that window; *user* and *kernel*
+                split it into utime and stime (the kernel's own split: exact total runtime, divided between
+                user and kernel mode in the proportion of its tick samples; 1 tick = 1/USER_HZ s, under 0.5%%
+                of a run's CPU). The c-* servers are the C floor (bench/src/main/c/cfloor.c, `gcc -O2`, one
+                thread): exactly edgepoll's syscalls per request in the same drain policy, so *edgepoll ÷ C*
+                is what the JVM and edgepoll's Java cost on top of the kernel's work. *server CPU %%*
                 tells whether the server was saturated (100%% = the load was not the limit); *load CPU %%* is the
                 load CPU's busy time. *syscalls/req* is edgepoll's own counters over the measured window (echo:
                 over the server's life, per message); the peers' are in the strace table below. *B/req* is the
@@ -104,25 +125,49 @@ final class Report {
                 the run, so connection set-up stays out (the stats request's own allocation taken off).
 
                 """.formatted(Workloads.ECHO_MESSAGE));
-        b.append("## Targets\n\n| target | asked | measured | verdict |\n|---|---|---|---|\n");
-        for (Target t : targets) {
-            b.append("| ").append(t.name).append(" | ").append(t.asked).append(" | ").append(t.measured).append(" | ")
-                    .append(t.met == null ? "n/a" : t.met ? "**met**" : "**missed**").append(t.detail.isEmpty() ? "" : " — " + t.detail).append(" |\n");
+        if (cfg.quick()) {
+            // issue 12 item 7: one short sample per figure decides nothing
+            b.append("## Targets (indicative: no verdicts)\n\n").append(QUICK).append(" Verdicts come from the full run "
+                    + "(`scripts/bench-compare` without `--quick`: warm-up, 3 repetitions, medians).\n\n");
+            b.append("| target | asked | measured |\n|---|---|---|\n");
+            for (Target t : targets) {
+                b.append("| ").append(t.name).append(" | ").append(t.asked).append(" | ").append(t.measured).append(t.met == null ? "" : " (indicative)").append(" |\n");
+            }
+        } else {
+            b.append("## Targets\n\n| target | asked | measured | verdict |\n|---|---|---|---|\n");
+            for (Target t : targets) {
+                b.append("| ").append(t.name).append(" | ").append(t.asked).append(" | ").append(t.measured).append(" | ")
+                        .append(t.met == null ? "n/a" : t.met ? "**met**" : "**missed**").append(t.detail.isEmpty() ? "" : " — " + t.detail).append(" |\n");
+            }
         }
         b.append('\n');
         for (Workloads.Workload w : cfg.workloads()) {
             Map<String, Agg> m = agg.get(w.name());
             if (m == null || m.isEmpty()) continue;
             b.append("## ").append(w.label()).append(" (`").append(w.name()).append("`)\n\n");
-            b.append("| server | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | server CPU % | load CPU % | syscalls/req | B/req | errors |\n");
-            b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            if (cfg.quick()) b.append(QUICK).append("\n\n");
+            b.append("| server | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | user µs/req | kernel µs/req | server CPU % "
+                    + "| load CPU % | syscalls/req | B/req | errors |\n");
+            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Map.Entry<String, Agg> e : m.entrySet()) {
                 Agg a = e.getValue();
-                b.append(String.format(Locale.ROOT, "| %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
-                        f0(a.rps), f0(a.rpsMin), f0(a.rpsMax), f0(a.p50us), f0(a.p99us), f2(a.cpuUs), f0(a.serverCpuPct),
-                        f0(a.loadCpuPct), f2(a.syscalls), f1(a.alloc), a.errors));
+                b.append(String.format(Locale.ROOT, "| %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
+                        f0(a.rps), f0(a.rpsMin), f0(a.rpsMax), f0(a.p50us), f0(a.p99us), f2(a.cpuUs), f2(a.userUs), f2(a.kernelUs),
+                        f0(a.serverCpuPct), f0(a.loadCpuPct), f2(a.syscalls), f1(a.alloc), a.errors));
             }
             b.append('\n');
+            List<String> floors = new ArrayList<>();
+            for (Map.Entry<String, Agg> e : m.entrySet()) {
+                if (!e.getKey().startsWith("edgepoll-")) continue;
+                Agg c = m.get(CFloor.peerOf(e.getKey()));
+                if (c == null) continue;
+                Agg a = e.getValue();
+                floors.add(String.format(Locale.ROOT, "%s ÷ %s %.2f× (user %.2f×, kernel %.2f×)", e.getKey(), CFloor.peerOf(e.getKey()),
+                        a.cpuUs / c.cpuUs, a.userUs / c.userUs, a.kernelUs / c.kernelUs));
+            }
+            if (!floors.isEmpty()) {
+                b.append("edgepoll over the C floor of the same drain policy (CPU per request): ").append(String.join("; ", floors)).append(".\n\n");
+            }
             Agg et = m.get("edgepoll-et");
             if (et != null) {
                 b.append("edgepoll-et relative to each (req/s ratio, CPU per request ratio): ");
@@ -168,7 +213,8 @@ final class Report {
             syscallTable(b, strace, straceRequests);
         }
         b.append("## Charts\n\n![req/s by connections](rps-by-connections.png)\n\n![req/s by workload](rps-by-workload.png)\n\n")
-                .append("![server CPU per request](cpu-per-request.png)\n\n![syscalls per request](syscalls-per-request.png)\n\n");
+                .append("![server CPU per request](cpu-per-request.png)\n\n![user and kernel CPU per request](cpu-user-kernel.png)\n\n")
+                .append("![syscalls per request](syscalls-per-request.png)\n\n");
         if (!cfg.notes().isEmpty()) {
             b.append("## Notes\n\n");
             for (String n : cfg.notes()) b.append("- ").append(n).append('\n');
@@ -206,7 +252,7 @@ final class Report {
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(Json.str(t.name)).append(", \"asked\": ").append(Json.str(t.asked))
-                    .append(", \"measured\": ").append(Json.str(t.measured)).append(", \"met\": ").append(t.met)
+                    .append(", \"measured\": ").append(Json.str(t.measured)).append(", \"met\": ").append(cfg.quick() ? null : t.met)
                     .append(", \"detail\": ").append(Json.str(t.detail)).append('}');
         }
         b.append("\n  ],\n  \"medians\": {");
@@ -221,6 +267,8 @@ final class Report {
                         .append(", \"rps_min\": ").append(Json.num(a.rpsMin)).append(", \"rps_max\": ").append(Json.num(a.rpsMax))
                         .append(", \"p50_us\": ").append(Json.num(a.p50us)).append(", \"p99_us\": ").append(Json.num(a.p99us))
                         .append(", \"server_cpu_us_per_request\": ").append(Json.num(a.cpuUs))
+                        .append(", \"user_us_per_request\": ").append(Json.num(a.userUs))
+                        .append(", \"kernel_us_per_request\": ").append(Json.num(a.kernelUs))
                         .append(", \"server_cpu_percent\": ").append(Json.num(a.serverCpuPct))
                         .append(", \"load_cpu_percent\": ").append(Json.num(a.loadCpuPct))
                         .append(", \"syscalls_per_request\": ").append(Json.num(a.syscalls))
@@ -239,8 +287,11 @@ final class Report {
                     .append(", \"rps\": ").append(Json.num(r.m().rps())).append(", \"p50_us\": ").append(Json.num(r.m().p50us()))
                     .append(", \"p99_us\": ").append(Json.num(r.m().p99us())).append(", \"errors\": ").append(r.m().errors())
                     .append(", \"server_cpu_us_per_request\": ").append(Json.num(r.cpuUsPerRequest()))
+                    .append(", \"user_us_per_request\": ").append(Json.num(r.userUsPerRequest()))
+                    .append(", \"kernel_us_per_request\": ").append(Json.num(r.kernelUsPerRequest()))
                     .append(", \"server_cpu_percent\": ").append(Json.num(r.serverCpuPercent()))
                     .append(", \"load_cpu_percent\": ").append(Json.num(r.loadCpuPercent()))
+                    .append(", \"other_on_server_cpu_percent\": ").append(Json.num(r.otherOnServerCpuPercent()))
                     .append(", \"alloc_bytes_per_request\": ").append(Json.num(r.allocBytesPerRequest()))
                     .append(", \"syscalls_per_request\": {");
             boolean first = true;

@@ -27,7 +27,7 @@ final class Servers {
     /**
      * A server of the comparison; {@code echo} tells whether it speaks the echo protocol. What each one
      * is: README, "Side by side"; edgepoll-et-short-read's ET drain ends at a short read, as Netty's
-     * (4.1) does.
+     * (4.1) does. The c-* servers are {@link CFloor}, one per edgepoll drain policy.
      */
     record Spec(String name, String family, boolean echo) {}
 
@@ -35,6 +35,9 @@ final class Servers {
             new Spec("edgepoll-et", "edgepoll", true),
             new Spec("edgepoll-et-short-read", "edgepoll", true),
             new Spec("edgepoll-lt", "edgepoll", true),
+            new Spec("c-et", "c", true),
+            new Spec("c-et-short-read", "c", true),
+            new Spec("c-lt", "c", true),
             new Spec("netty-et", "netty", true),
             new Spec("netty-lt", "netty", true),
             new Spec("nio", "nio", true),
@@ -69,11 +72,11 @@ final class Servers {
             return process.pid();
         }
 
-        /** utime + stime of the whole process (every thread), in clock ticks. */
-        long cpuTicks() throws IOException {
+        /** {utime, stime} of the whole process (every thread), in clock ticks: fields 14 and 15 of proc_pid_stat(5). */
+        long[] cpuTicks() throws IOException {
             String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);  // fields 14 and 15 of stat(5)
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
         }
 
         @Override
@@ -117,6 +120,10 @@ final class Servers {
                 cmd.addAll(cfg.jvm());
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NioServer",
                         "--port", "0", "--protocol", protocol));
+            }
+            case "c" -> {
+                cmd.addAll(List.of(cfg.cfloor().toString(), "--port", "0", "--protocol", protocol, "--backlog", "1024"));
+                cmd.addAll(CFloor.policyArgs(spec.name));
             }
             case "nginx" -> {
                 nginxPort = freePort();

@@ -1,0 +1,56 @@
+package edgepoll.bench.compare;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The C floor peer (bench/src/main/c/cfloor.c, carried in the jar as {@code /cfloor/cfloor.c}):
+ * compiled with {@code gcc -O2} into a scratch directory when a run needs it, never committed as a
+ * binary. Its syscalls per request are edgepoll's in each drain policy, so edgepoll's CPU per
+ * request over the C peer's of the same policy is the price of the JVM and edgepoll's Java.
+ */
+public final class CFloor {
+    private CFloor() {}
+
+    /** The flags that give the C peer {@code name} its drain policy. */
+    static List<String> policyArgs(String name) {
+        return switch (name) {
+            case "c-et" -> List.of("--mode", "et", "--drain", "strict");
+            case "c-et-short-read" -> List.of("--mode", "et", "--drain", "short-read");
+            case "c-lt" -> List.of("--mode", "lt");
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** The C peer of the same policy as an edgepoll server ("edgepoll-et" → "c-et"). */
+    static String peerOf(String edgepollServer) {
+        return "c-" + edgepollServer.substring("edgepoll-".length());
+    }
+
+    /** gcc's path, or null when it is not installed. */
+    static String gcc() {
+        return Cli.onPath("gcc");
+    }
+
+    /**
+     * Writes cfloor.c into {@code dir} and compiles it there with {@code gcc -O2}; returns the binary.
+     *
+     * @throws IOException when gcc is missing or fails (its output in the message)
+     */
+    public static Path build(Path dir) throws IOException, InterruptedException {
+        String gcc = gcc();
+        if (gcc == null) throw new IOException("gcc is not installed (apt-get install gcc)");
+        Files.createDirectories(dir);
+        Path src = dir.resolve("cfloor.c");
+        try (InputStream in = CFloor.class.getResourceAsStream("/cfloor/cfloor.c")) {
+            if (in == null) throw new IOException("cfloor.c is not on the class path (bench/src/main/c, packaged as /cfloor)");
+            Files.write(src, in.readAllBytes());
+        }
+        Path bin = dir.resolve("cfloor");
+        Workloads.exec(List.of(gcc, "-O2", "-Wall", "-o", bin.toString(), src.toString()), 120);
+        return bin;
+    }
+}
