@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import edgepoll.server.Options;
+import edgepoll.config.Options;
 import edgepoll.server.Server;
-import edgepoll.server.Sys;
-import edgepoll.server.SyscallCounters;
+import edgepoll.stats.Sys;
+import edgepoll.stats.SyscallCounters;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
