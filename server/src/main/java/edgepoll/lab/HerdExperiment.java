@@ -93,7 +93,7 @@ public final class HerdExperiment {
         Path out = Path.of(a.contains("--out") ? a.get(a.indexOf("--out") + 1) : "target/herd-experiment");
         Files.createDirectories(out);
         int[] ns = quick ? new int[] {4} : new int[] {2, 4, 8};
-        int storm = quick ? 1_000 : 5_000;
+        int storm = quick ? 1_000 : 10_000;
         int clients = a.contains("--clients") ? Integer.parseInt(a.get(a.indexOf("--clients") + 1)) : 1;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
         List<Run> runs = new ArrayList<>();
@@ -124,7 +124,7 @@ public final class HerdExperiment {
         Files.writeString(out.resolve("herd.txt"), table(runs));
         System.out.println("chart: " + out.resolve("herd.svg") + "   table: " + out.resolve("herd.txt"));
         if (netns) {
-            for (int migrate : new int[] {0, 1}) sigtermDuringStorm(migrate, quick ? 3_000 : 6_000);
+            for (int migrate : new int[] {0, 1}) sigtermDuringStorm(migrate, quick ? 3_000 : 10_000);
         } else {
             System.out.println("(SIGTERM part skipped: it sets net.ipv4.tcp_migrate_req, which it does only in a network"
                     + " namespace of its own; scripts/herd-experiment creates one when it runs as root with unshare)");

@@ -61,6 +61,29 @@ class ManyLoopsTest {
         assertTrue(stats.table().contains("balance (--listener " + listener + ")"), stats.table());
     }
 
+    /**
+     * epoll_ctl(MOD) refuses an EPOLLEXCLUSIVE registration, so a paused LT loop takes the listener
+     * out with DEL and puts it back with ADD: a connection made during the pause is served after it.
+     */
+    @ParameterizedTest
+    @CsvSource({"lt,exclusive", "lt,shared", "et,exclusive"})
+    void aPausedListenerResumes(String mode, String listener) throws Exception {
+        Stats stats;
+        try (ServerHandle s = ServerHandle.start(mode, "--loops", "2", "--listener", listener, "--accept-pause", "300ms")) {
+            long t0 = System.nanoTime();
+            int rc = HerdExperiment.client(new InetSocketAddress("127.0.0.1", s.port()), 0, new long[1], 0);
+            assertEquals(0, rc, "served after the pause");
+            assertTrue(System.nanoTime() - t0 >= 250_000_000L, "answered only after the pause");
+            stats = s.stop();
+        }
+        SyscallCounters t = stats.total();
+        assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_MOD), "no refused MOD");
+        assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_ADD), "no refused ADD");
+        if (mode.equals("lt") && listener.equals("exclusive")) {
+            assertEquals(2, t.calls(edgepoll.stats.Sys.EPOLL_CTL_DEL), "each loop's pause: one DEL");
+        }
+    }
+
     @Test
     void sharedListenerNeedsEpollLoops() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
