@@ -61,6 +61,12 @@ public final class SharedEpoll implements AutoCloseable {
     final int wakeFd;
     final boolean oneshot;
     final Options options;
+    /**
+     * Set by the first stop request of any of the threads: they all stop together, since the one
+     * level-triggered wake fd, once written, is reported to every waiter until they exit (a
+     * per-thread flag made the others spin on it until their own request came).
+     */
+    final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(CAPACITY);
     /** Buffers and the protocols' response templates: they outlive any one thread (a reply begun by one may be finished by another). */
     final Arena arena = Arena.ofShared();

@@ -51,7 +51,7 @@ public final class SharedEpollLoop extends Worker {
             // Templates in the shared arena: a body begun by this thread may be sent on by another.
             protocol = Protocol.create(group.arena, options, null, false);
             started.countDown();
-            while (!stopRequested) {
+            while (!group.stopping.get()) {
                 // The timeout only bounds how late a stop is seen; the wake fd normally interrupts at once.
                 int n = sys.epollWait(group.epfd, ready, ready.capacity(), 1_000);
                 if (n < 0 && n != -Errno.EINTR) throw new edgepoll.sys.SyscallException("epoll_wait (shared)", -n);
@@ -86,7 +86,7 @@ public final class SharedEpollLoop extends Worker {
     private void acceptAll() {
         sys.counters.countListenerEvent();
         boolean first = true;
-        while (!stopRequested) {
+        while (!group.stopping.get()) {
             int fd = sys.accept(group.listenFd);
             if (fd < 0) {
                 if (fd == -Errno.EAGAIN && first) sys.counters.countEmptyAcceptWakeup();
@@ -244,10 +244,11 @@ public final class SharedEpollLoop extends Worker {
         return done != null ? done : new SyscallCounters();  // plain longs of a running thread: not read live
     }
 
-    /** Sets the flag and writes the shared wake eventfd (level-triggered: it wakes every waiter). */
+    /** Stops every thread of the group: sets the group's flag and writes the shared wake eventfd once (level-triggered: it wakes every waiter). */
     @Override
     public void requestStop(MemorySegment callState) {
         stopRequested = true;
+        if (!group.stopping.compareAndSet(false, true)) return;
         try (Arena a = Arena.ofConfined()) {
             edgepoll.sys.Syscalls.write(edgepoll.sys.CallState.allocate(a), group.wakeFd, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
         }

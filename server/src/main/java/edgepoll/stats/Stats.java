@@ -146,9 +146,15 @@ public record Stats(Options options, int port, List<Loop> loops) {
         double min = s.length == 0 ? 0 : java.util.Arrays.stream(s).min().getAsDouble();
         double max = s.length == 0 ? 0 : java.util.Arrays.stream(s).max().getAsDouble();
         SyscallCounters c = total();
-        return "{\"listener\": \"" + options.listener() + "\", \"accept_share_min\": " + num(min)
+        return "{\"listener\": \"" + (options.sharesEpoll() ? "shared-epoll " + options.sharedEpoll() : options.listener())
+                + "\", \"accept_share_min\": " + num(min)
                 + ", \"accept_share_max\": " + num(max)
                 + ", \"empty_accept_wakeups_per_connection\": " + num(ratio(c.emptyAcceptWakeups(), c.accepted())) + "}";
+    }
+
+    /** How the loops share the port, as the balance line names it. */
+    private String listenerLabel() {
+        return options.sharesEpoll() ? "--shared-epoll " + options.sharedEpoll() : "--listener " + options.listener();
     }
 
     /** Writes the JSON atomically (temp file, then rename), so a reader never sees half a file. */
@@ -220,8 +226,8 @@ public record Stats(Options options, int port, List<Loop> loops) {
         double[] s = acceptShares();
         double min = java.util.Arrays.stream(s).min().orElse(0), max = java.util.Arrays.stream(s).max().orElse(0);
         SyscallCounters t = total();
-        sb.append(String.format(Locale.ROOT, "  balance (--listener %s): accept share min %.1f%% max %.1f%% (even: %.1f%%), %.3f empty accept wake-ups per connection%n",
-                options.listener(), 100 * min, 100 * max, 100.0 / s.length, ratio(t.emptyAcceptWakeups(), t.accepted())));
+        sb.append(String.format(Locale.ROOT, "  balance (%s): accept share min %.1f%% max %.1f%% (even: %.1f%%), %.3f empty accept wake-ups per connection%n",
+                listenerLabel(), 100 * min, 100 * max, 100.0 / s.length, ratio(t.emptyAcceptWakeups(), t.accepted())));
         return sb.toString();
     }
 }
