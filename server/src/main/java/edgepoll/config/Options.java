@@ -32,13 +32,19 @@ import java.util.List;
  * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
  *                       this long after it began (or after accept); 0 = never
  * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
+ * @param listener       one of {@link #LISTENERS}, how several epoll loops share the port: reuseport (a
+ *                       listening socket per loop, SO_REUSEPORT), shared (one socket in every loop's
+ *                       epoll), exclusive (the same, registered EPOLLEXCLUSIVE); docs/many-loops.md
+ * @param sharedEpoll    one of {@link #SHARED_EPOLL}: off, or --loops threads waiting on ONE epoll
+ *                       instance (--mode et), connections registered EPOLLET|EPOLLONESHOT (oneshot) or
+ *                       EPOLLET alone (plain: shows two threads on one connection)
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
-                      long headerTimeoutMs, int maxConnections) {
+                      long headerTimeoutMs, int maxConnections, String listener, String sharedEpoll) {
 
     /**
      * Every --mode, edge-triggered epoll first and the seeds' first server last: the one list the
@@ -49,10 +55,14 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public static final List<String> PROTOCOLS = List.of("http", "echo");
     /** Every --drain (ET only). */
     public static final List<String> DRAINS = List.of("strict", "short-read");
+    /** Every --listener (epoll loops with --loops N). */
+    public static final List<String> LISTENERS = List.of("reuseport", "shared", "exclusive");
+    /** Every --shared-epoll. */
+    public static final List<String> SHARED_EPOLL = List.of("off", "oneshot", "plain");
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off");
     }
 
     public boolean edgeTriggered() {
@@ -76,6 +86,16 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public String drainPolicy() {
         if (mode.equals("et")) return drain;
         return blockingModel() ? "blocking" : "level";
+    }
+
+    /** --listener shared or exclusive: one listening socket in every loop's epoll, owned by the Server. */
+    public boolean sharedListener() {
+        return !listener.equals("reuseport");
+    }
+
+    /** --shared-epoll oneshot or plain: the loops' threads share one epoll instance (edgepoll.loop.SharedEpollLoop). */
+    public boolean sharesEpoll() {
+        return !sharedEpoll.equals("off");
     }
 
     public boolean shortRead() {
@@ -122,6 +142,10 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --read-timeout DURATION      blocking modes: SO_RCVTIMEO, drop a silent client after it, 0 = never (default 0)",
                 "  --header-timeout DURATION    HTTP: close a connection whose request head takes longer, 0 = never (default 10s)",
                 "  --max-connections N          connections beyond N are accepted and closed at once, 0 = no limit (default 0)",
+                "  --listener " + String.join("|", LISTENERS) + "  --loops N: a listener per loop (SO_REUSEPORT), or one in every loop's epoll,",
+                "                               plain or EPOLLEXCLUSIVE (default " + d.listener + "; docs/many-loops.md)",
+                "  --shared-epoll " + String.join("|", SHARED_EPOLL) + "  --mode et: --loops threads on ONE epoll instance, connections",
+                "                               EPOLLET|EPOLLONESHOT re-armed after each drain, or plain EPOLLET (default " + d.sharedEpoll + ")",
                 "  --help                       this text");
     }
 
@@ -139,6 +163,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
         boolean once = o.once;
         long headerTimeout = o.headerTimeoutMs;
         int maxConnections = o.maxConnections;
+        String listener = o.listener, sharedEpoll = o.sharedEpoll;
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
@@ -167,6 +192,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--read-timeout" -> readTimeout = f.durationMsValue();
                 case "--header-timeout" -> headerTimeout = f.durationMsValue();
                 case "--max-connections" -> maxConnections = f.intValue(0, Integer.MAX_VALUE);
+                case "--listener" -> listener = f.oneOf(LISTENERS);
+                case "--shared-epoll" -> sharedEpoll = f.oneOf(SHARED_EPOLL);
                 default -> throw f.unknown();
             }
         }
@@ -176,8 +203,14 @@ public record Options(String mode, String drain, String protocol, String bind, i
         if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
             throw new IllegalArgumentException("--drain short-read applies to --mode et only");
         }
+        if (!listener.equals("reuseport") && !mode.equals("et") && !mode.equals("lt")) {
+            throw new IllegalArgumentException("--listener " + listener + " applies to --mode et and lt only");
+        }
+        if (!sharedEpoll.equals("off") && !mode.equals("et")) {
+            throw new IllegalArgumentException("--shared-epoll applies to --mode et only");
+        }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, listener, sharedEpoll);
     }
 }

@@ -10,7 +10,11 @@ import edgepoll.worker.Worker;
  * Taking connections off the listener: one accept4, what its errors mean (accept(2): retry the
  * transient ones, pause on resource exhaustion, never spin), shedding at the fd limit, and the
  * pause itself. The drain policy decides how many accepts one readiness gets. Owned by the loop
- * thread; owns the reserve fd and the listener fd (closed by {@link #close()}).
+ * thread; owns the reserve fd and, unless the listener is shared ({@code --listener shared|exclusive}:
+ * the Server closes it after every loop ended), the listener fd (closed by {@link #close()}).
+ *
+ * <p>It also counts the herd (docs/many-loops.md): each listener event, and each one whose first
+ * accept4 found the queue empty because another loop took the connection.
  */
 final class Acceptor {
     /** Most queued connections shed in one go at the fd limit, so a flood cannot hold the loop. */
@@ -22,6 +26,12 @@ final class Acceptor {
     final int listenFd;
     /** Level-triggered: a paused listener's interest is switched off, or every wait would report it. */
     private final boolean levelTriggered;
+    /** --listener exclusive: registered EPOLLEXCLUSIVE, which epoll_ctl(MOD) refuses (EINVAL): pausing is DEL, resuming ADD. */
+    private final boolean exclusive;
+    /** False for a shared listener: the Server closes it after every loop ended. */
+    private final boolean ownsListener;
+    /** The next accept4 is the first after a listener event (its EAGAIN is a wasted wake-up). */
+    private boolean afterEvent;
     /** A spare fd (an eventfd) closed at EMFILE so one more accept4 can take and shed a queued connection. */
     private int reserveFd = -1;
     /** Paused because the process is out of fds: resumed as soon as a connection closes. */
@@ -30,6 +40,13 @@ final class Acceptor {
     private long pausedUntil = -1;
 
     Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered) {
+        this(sys, readiness, clock, listenFd, levelTriggered, false, true);
+    }
+
+    Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered,
+             boolean exclusive, boolean ownsListener) {
+        this.exclusive = exclusive;
+        this.ownsListener = ownsListener;
         this.sys = sys;
         this.readiness = readiness;
         this.clock = clock;
@@ -40,9 +57,23 @@ final class Acceptor {
     /** Registers the listener and takes the reserve fd; 0 or -errno. */
     int start(long pauseMs) {
         reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
-        int rc = readiness.add(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+        int rc = readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
         if (rc == 0 && pauseMs > 0) pause(pauseMs);
         return rc;
+    }
+
+    private int listenerInterest() {
+        return exclusive ? Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE : Epoll.EPOLLIN;
+    }
+
+    /** The loop got a listener event; the policy's accepts follow, then {@link #listenerEventHandled()}. */
+    void onListenerEvent() {
+        sys.counters.countListenerEvent();
+        afterEvent = true;
+    }
+
+    void listenerEventHandled() {
+        afterEvent = false;
     }
 
     boolean paused() {
@@ -79,13 +110,19 @@ final class Acceptor {
     }
 
     private void pause(long ms) {
-        if (pausedUntil < 0 && levelTriggered) readiness.modify(listenFd, 0, Readiness.LISTENER);
+        if (pausedUntil < 0 && levelTriggered) {
+            if (exclusive) readiness.unwatch(listenFd);
+            else readiness.modify(listenFd, 0, Readiness.LISTENER);
+        }
         pausedUntil = clock.nowMs + ms;
     }
 
     private void resume() {
         pausedUntil = -1;
-        if (levelTriggered) readiness.modify(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+        if (levelTriggered) {
+            if (exclusive) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
+            else readiness.modify(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+        }
     }
 
     /**
@@ -95,9 +132,14 @@ final class Acceptor {
      */
     int acceptOne() {
         int fd = sys.accept(listenFd);
+        boolean first = afterEvent;
+        afterEvent = false;
         if (fd >= 0) return fd;
         int e = -fd;
-        if (e == Errno.EAGAIN) return -1;
+        if (e == Errno.EAGAIN) {
+            if (first) sys.counters.countEmptyAcceptWakeup();
+            return -1;
+        }
         if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return -2;
         if (e == Errno.EMFILE || e == Errno.ENFILE) {
             shedAtFdLimit();
@@ -129,7 +171,7 @@ final class Acceptor {
     }
 
     void close() {
-        sys.close(listenFd);
+        if (ownsListener) sys.close(listenFd);
         if (reserveFd >= 0) sys.close(reserveFd);
     }
 }

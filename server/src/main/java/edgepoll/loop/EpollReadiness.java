@@ -56,6 +56,11 @@ final class EpollReadiness implements Readiness {
     public void remove(int fd) {}
 
     @Override
+    public int unwatch(int fd) {
+        return sys.epollCtl(epfd, Epoll.EPOLL_CTL_DEL, fd, ctl.segment());
+    }
+
+    @Override
     public int await(int timeoutMs) {
         return sys.epollWait(epfd, ready, ready.capacity(), timeoutMs);
     }

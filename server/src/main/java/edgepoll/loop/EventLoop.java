@@ -65,7 +65,8 @@ public final class EventLoop extends Worker {
             clock.tick();
             readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
             table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
-            acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind));
+            acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind),
+                    options.listener().equals("exclusive"), !options.sharedListener());
             SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
             protocol = Protocol.create(arena, options, statsSource, false);
             policy = Loops.policy(kind, new DrainPolicy.Parts(sys, clock, readiness, table, acceptor, protocol, options.cork()));
@@ -100,7 +101,10 @@ public final class EventLoop extends Worker {
                 table.closeDeferred();
             }
             sys.counters.setBufferPool(table.pool.allocatedBytes(), table.pool.inUse());
-            if (published.wanted()) published.publish(sys.counters);
+            if (published.wanted()) {
+                sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());
+                published.publish(sys.counters);
+            }
         }
         shutdownAll();
     }
@@ -113,7 +117,9 @@ public final class EventLoop extends Worker {
         for (int i = 0; i < n; i++) {
             long token = readiness.token(i);
             if (token == Readiness.LISTENER) {
+                acceptor.onListenerEvent();
                 policy.onAcceptable();
+                acceptor.listenerEventHandled();
             } else if (token != Readiness.WAKE) {
                 Connection c = table.lookup(token);
                 if (c != null) policy.onEvent(c, readiness.events(i));
@@ -160,8 +166,9 @@ public final class EventLoop extends Worker {
             table.closeDeferred();
         }
         if (acceptor != null) acceptor.close();
-        else sys.close(listenFd);
+        else if (!options.sharedListener()) sys.close(listenFd);
         if (readiness != null) readiness.close();
+        sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());
         result = sys.counters.snapshot();
     }
 

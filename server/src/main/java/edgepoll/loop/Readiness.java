@@ -30,6 +30,15 @@ interface Readiness {
     void remove(int fd);
 
     /**
+     * Stops watching {@code fd} while it stays open (epoll_ctl DEL under epoll, where {@link #remove}
+     * does nothing); 0 or -errno. Used for an EPOLLEXCLUSIVE listener, whose interest MOD cannot change.
+     */
+    default int unwatch(int fd) {
+        remove(fd);
+        return 0;
+    }
+
+    /**
      * Waits at most {@code timeoutMs} (-1: no limit; 0: do not block) and fills the fired list.
      * Returns how many fired, or -errno (EINTR is the caller's to retry).
      */

@@ -2,6 +2,8 @@ package edgepoll.server;
 
 import edgepoll.config.Options;
 import edgepoll.loop.Loops;
+import edgepoll.loop.SharedEpoll;
+import edgepoll.loop.SharedEpollLoop;
 import edgepoll.model.BlockingServer;
 import edgepoll.stats.Stats;
 import edgepoll.stats.SyscallCounters;
@@ -23,11 +25,20 @@ import java.util.concurrent.TimeUnit;
  * several), and stops them. Owns one wake eventfd per event loop: created here, written through the
  * loop's own wake (a stop, a stats request) and closed here after the loop thread ended. Used by
  * Main and, in-process, by tests and benchmarks.
+ *
+ * <p>With {@code --listener shared|exclusive} there is one listening socket for all the loops: the
+ * Server owns it and closes it once every loop thread ended (no loop closes it). With
+ * {@code --shared-epoll} the Server owns the {@link SharedEpoll} (one epoll instance, the listener,
+ * the connections) and its one wake eventfd, and closes them after every thread ended.
  */
 public final class Server implements AutoCloseable {
     private final Options options;
     private final List<Worker> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** Fds the Server closes once every worker thread ended: a shared listener. */
+    private final List<Integer> ownedFds = new ArrayList<>();
+    /** --shared-epoll: the shared instance, closed once every worker thread ended. */
+    private SharedEpoll sharedEpoll;
     private final int port;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment cs = CallState.allocate(arena);
@@ -38,11 +49,21 @@ public final class Server implements AutoCloseable {
         int p = options.port();
         List<Integer> opened = new ArrayList<>();
         try {
-            for (int i = 0; i < options.loops(); i++) {
-                // The blocking models block in accept4 on a blocking listener; the loops never block on it.
-                Listener.Bound b = Listener.open(options.bind(), p, options.backlog(), options.loops() > 1,
-                        options.nodelay(), !options.blockingModel());
+            if (options.sharesEpoll()) {
+                p = startShared(opened);
+            }
+            int shared = -1;
+            if (options.sharedListener() && !options.sharesEpoll()) {
+                Listener.Bound b = Listener.open(options.bind(), p, options.backlog(), false, options.nodelay(), true);
                 opened.add(b.fd());
+                shared = b.fd();
+                p = b.port();
+            }
+            for (int i = 0; i < options.loops() && !options.sharesEpoll(); i++) {
+                // The blocking models block in accept4 on a blocking listener; the loops never block on it.
+                Listener.Bound b = shared >= 0 ? new Listener.Bound(shared, p)
+                        : Listener.open(options.bind(), p, options.backlog(), options.loops() > 1, options.nodelay(), !options.blockingModel());
+                if (shared < 0) opened.add(b.fd());
                 p = b.port();  // the other loops join the port the first one got
                 Worker w;
                 if (options.blockingModel()) {
@@ -55,12 +76,34 @@ public final class Server implements AutoCloseable {
                 w.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(w);
             }
+            if (shared >= 0) ownedFds.add(shared);
         } catch (SyscallException | RuntimeException e) {
+            if (sharedEpoll != null) sharedEpoll.close();  // closes the listener too
             for (int fd : opened) Syscalls.close(cs, fd);
             arena.close();
             throw e;
         }
         this.port = p;
+    }
+
+    /** --shared-epoll: one listener, one wake eventfd, one SharedEpoll, --loops threads on it. Returns the port. */
+    private int startShared(List<Integer> opened) throws SyscallException {
+        Listener.Bound b = Listener.open(options.bind(), options.port(), options.backlog(), false, options.nodelay(), true);
+        int wakeFd = Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            Syscalls.close(cs, b.fd());
+            throw new SyscallException("eventfd", -wakeFd);
+        }
+        opened.add(wakeFd);
+        try {
+            sharedEpoll = new SharedEpoll(options, b.fd(), wakeFd);
+        } catch (SyscallException e) {
+            Syscalls.close(cs, b.fd());
+            throw e;
+        }
+        ownedFds.add(wakeFd);
+        for (int i = 0; i < options.loops(); i++) loops.add(new SharedEpollLoop(i, sharedEpoll));
+        return b.port();
     }
 
     /** Binds every listener, starts every worker, and returns once all of them serve. */
@@ -120,6 +163,11 @@ public final class Server implements AutoCloseable {
             }
             for (Worker w : loops) {
                 for (int fd : w.fdsToCloseAfter()) Syscalls.close(cs, fd);
+            }
+            // A shared listener or instance is closed only when no thread can use it any more.
+            if (threads.stream().noneMatch(Thread::isAlive)) {
+                if (sharedEpoll != null) sharedEpoll.close();
+                for (int fd : ownedFds) Syscalls.close(cs, fd);
             }
             writeTrace();
         }

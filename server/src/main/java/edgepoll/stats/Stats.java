@@ -64,6 +64,10 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"owed_drains\": ").append(c.owedDrains())
           .append(", \"buffer_pool_bytes\": ").append(c.bufferPoolBytes())
           .append(", \"buffers_in_use\": ").append(c.buffersInUse())
+          .append(", \"listener_events\": ").append(c.listenerEvents())
+          .append(", \"empty_accept_wakeups\": ").append(c.emptyAcceptWakeups())
+          .append(", \"cpu_ms\": ").append(c.cpuNanos() / 1_000_000)
+          .append(", \"owner_collisions\": ").append(c.ownerCollisions())
           .append(", \"bytes_in\": ").append(c.bytes(Sys.READ))
           .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())
@@ -124,8 +128,33 @@ public record Stats(Options options, int port, List<Loop> loops) {
               .append(", \"allocated_bytes\": ").append(l.allocatedBytes())
               .append(", \"counters\": ").append(countersJson(l.counters())).append('}');
         }
-        sb.append("\n  ]\n}\n");
+        sb.append("\n  ],\n  \"balance\": ").append(balanceJson()).append("\n}\n");
         return sb.toString();
+    }
+
+    /** Each loop's share of the accepted connections (0 when none were accepted). */
+    public double[] acceptShares() {
+        long total = total().accepted();
+        double[] share = new double[loops.size()];
+        for (int i = 0; i < share.length; i++) share[i] = ratio(loops.get(i).counters().accepted(), total);
+        return share;
+    }
+
+    /** Accept share of the least and the busiest loop, and wasted wake-ups per accepted connection. */
+    String balanceJson() {
+        double[] s = acceptShares();
+        double min = s.length == 0 ? 0 : java.util.Arrays.stream(s).min().getAsDouble();
+        double max = s.length == 0 ? 0 : java.util.Arrays.stream(s).max().getAsDouble();
+        SyscallCounters c = total();
+        return "{\"listener\": \"" + (options.sharesEpoll() ? "shared-epoll " + options.sharedEpoll() : options.listener())
+                + "\", \"accept_share_min\": " + num(min)
+                + ", \"accept_share_max\": " + num(max)
+                + ", \"empty_accept_wakeups_per_connection\": " + num(ratio(c.emptyAcceptWakeups(), c.accepted())) + "}";
+    }
+
+    /** How the loops share the port, as the balance line names it. */
+    private String listenerLabel() {
+        return options.sharesEpoll() ? "--shared-epoll " + options.sharedEpoll() : "--listener " + options.listener();
     }
 
     /** Writes the JSON atomically (temp file, then rename), so a reader never sees half a file. */
@@ -181,6 +210,24 @@ public record Stats(Options options, int port, List<Loop> loops) {
                 c.requests() == 0 ? "-" : num(ratio(c.totalCalls(), c.requests()))));
         sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
                 c.events(), ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
+        if (loops.size() > 1) sb.append(perLoopTable());
+        return sb.toString();
+    }
+
+    /** With several loops: who accepted, who was woken for nothing, who served, what it cost, and the balance line. */
+    String perLoopTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "  %-6s %10s %10s %14s %12s %10s%n", "loop", "accepted", "listener", "empty wake-ups", "requests", "cpu ms"));
+        for (Loop l : loops) {
+            SyscallCounters c = l.counters();
+            sb.append(String.format(Locale.ROOT, "  %-6d %10d %10d %14d %12d %10d%n", l.index(), c.accepted(), c.listenerEvents(),
+                    c.emptyAcceptWakeups(), c.requests(), c.cpuNanos() / 1_000_000));
+        }
+        double[] s = acceptShares();
+        double min = java.util.Arrays.stream(s).min().orElse(0), max = java.util.Arrays.stream(s).max().orElse(0);
+        SyscallCounters t = total();
+        sb.append(String.format(Locale.ROOT, "  balance (%s): accept share min %.1f%% max %.1f%% (even: %.1f%%), %.3f empty accept wake-ups per connection%n",
+                listenerLabel(), 100 * min, 100 * max, 100.0 / s.length, ratio(t.emptyAcceptWakeups(), t.accepted())));
         return sb.toString();
     }
 }

@@ -47,6 +47,14 @@ public final class SyscallCounters {
     long bufferPoolBytes;
     /** Gauge: buffers lent to connections right now (0 when no connection has bytes in flight). */
     long buffersInUse;
+    /** Listener events epoll reported to this loop (docs/many-loops.md). */
+    long listenerEvents;
+    /** Listener events whose first accept4 found the queue empty: another loop took the connection (the herd). */
+    long emptyAcceptWakeups;
+    /** --shared-epoll: events for a connection another thread was handling at that moment (plain EPOLLET; never with EPOLLONESHOT). */
+    long ownerCollisions;
+    /** Gauge: CPU time of the loop's thread, set at each publication and at the end. */
+    long cpuNanos;
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     public void count(Sys kind, long rc) {
@@ -93,6 +101,10 @@ public final class SyscallCounters {
     public void countOwedDrain() { owedDrains++; }
     public void countIdleWritableEvent() { idleWritableEvents++; }
     public void setBufferPool(long bytes, long inUse) { bufferPoolBytes = bytes; buffersInUse = inUse; }
+    public void countListenerEvent() { listenerEvents++; }
+    public void countEmptyAcceptWakeup() { emptyAcceptWakeups++; }
+    public void setCpuNanos(long nanos) { cpuNanos = nanos; }
+    public void countOwnerCollision() { ownerCollisions++; }
 
     static int bucket(int n) {
         return n == 0 ? 0 : Math.min(BUCKETS - 1, 32 - Integer.numberOfLeadingZeros(n));
@@ -121,6 +133,10 @@ public final class SyscallCounters {
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
     public long idleWritableEvents() { return idleWritableEvents; }
+    public long listenerEvents() { return listenerEvents; }
+    public long emptyAcceptWakeups() { return emptyAcceptWakeups; }
+    public long cpuNanos() { return cpuNanos; }
+    public long ownerCollisions() { return ownerCollisions; }
 
     public long totalCalls() {
         long t = 0;
@@ -151,6 +167,10 @@ public final class SyscallCounters {
         owedDrains += o.owedDrains;
         bufferPoolBytes += o.bufferPoolBytes;
         buffersInUse += o.buffersInUse;
+        listenerEvents += o.listenerEvents;
+        emptyAcceptWakeups += o.emptyAcceptWakeups;
+        cpuNanos += o.cpuNanos;
+        ownerCollisions += o.ownerCollisions;
     }
 
     /** A copy, taken by the thread that owns this (or after it ended). */
@@ -181,5 +201,9 @@ public final class SyscallCounters {
         into.owedDrains = owedDrains;
         into.bufferPoolBytes = bufferPoolBytes;
         into.buffersInUse = buffersInUse;
+        into.listenerEvents = listenerEvents;
+        into.emptyAcceptWakeups = emptyAcceptWakeups;
+        into.cpuNanos = cpuNanos;
+        into.ownerCollisions = ownerCollisions;
     }
 }

@@ -63,6 +63,11 @@ public abstract class Worker implements Runnable {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(t.threadId());
     }
 
+    /** CPU time (user + system) of the calling thread, for the per-loop counters. */
+    public static long currentThreadCpuNanos() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
     public static long currentThreadAllocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }

@@ -1,0 +1,116 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import edgepoll.lab.HerdExperiment;
+import edgepoll.server.testkit.ServerHandle;
+import edgepoll.stats.Stats;
+import edgepoll.stats.SyscallCounters;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * --loops N with each --listener strategy (docs/many-loops.md): every connection of a concurrent
+ * storm is served whichever loop wins it, a loop woken for a connection another took gets EAGAIN
+ * and waits again, the counters add up, the shared listener is closed exactly once (the leak check
+ * at stop), and the quick form of scripts/herd-experiment shows the herd.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ManyLoopsTest {
+
+    @ParameterizedTest
+    @CsvSource({"et,reuseport", "et,shared", "et,exclusive", "lt,reuseport", "lt,shared", "lt,exclusive"})
+    void everyConnectionOfAConcurrentStormIsServed(String mode, String listener) throws Exception {
+        int connections = 400;
+        AtomicInteger served = new AtomicInteger();
+        Stats stats;
+        try (ServerHandle s = ServerHandle.start(mode, "--loops", "3", "--listener", listener)) {
+            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", s.port());
+            long[] latencies = new long[connections];
+            AtomicInteger next = new AtomicInteger();
+            List<Thread> ts = new ArrayList<>();
+            for (int c = 0; c < 16; c++) {
+                ts.add(Thread.ofPlatform().start(() -> {
+                    for (int i; (i = next.getAndIncrement()) < connections; ) {
+                        if (HerdExperiment.client(addr, 0, latencies, i) == 0) served.incrementAndGet();
+                    }
+                }));
+            }
+            for (Thread t : ts) t.join(30_000);
+            stats = s.stop();
+        }
+        assertEquals(connections, served.get(), "served");
+        SyscallCounters t = stats.total();
+        assertEquals(connections, t.accepted());
+        assertEquals(connections, t.requests());
+        assertTrue(t.listenerEvents() > 0);
+        assertTrue(t.emptyAcceptWakeups() <= t.listenerEvents());
+        long sum = 0;
+        for (Stats.Loop l : stats.loops()) sum += l.counters().accepted();
+        assertEquals(connections, sum);
+        assertTrue(stats.toJson().contains("\"balance\": {\"listener\": \"" + listener + "\""), "balance in the JSON");
+        assertTrue(stats.table().contains("balance (--listener " + listener + ")"), stats.table());
+    }
+
+    /**
+     * epoll_ctl(MOD) refuses an EPOLLEXCLUSIVE registration, so a paused LT loop takes the listener
+     * out with DEL and puts it back with ADD: a connection made during the pause is served after it.
+     */
+    @ParameterizedTest
+    @CsvSource({"lt,exclusive", "lt,shared", "et,exclusive"})
+    void aPausedListenerResumes(String mode, String listener) throws Exception {
+        Stats stats;
+        try (ServerHandle s = ServerHandle.start(mode, "--loops", "2", "--listener", listener, "--accept-pause", "300ms")) {
+            long t0 = System.nanoTime();
+            int rc = HerdExperiment.client(new InetSocketAddress("127.0.0.1", s.port()), 0, new long[1], 0);
+            assertEquals(0, rc, "served after the pause");
+            assertTrue(System.nanoTime() - t0 >= 250_000_000L, "answered only after the pause");
+            stats = s.stop();
+        }
+        SyscallCounters t = stats.total();
+        assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_MOD), "no refused MOD");
+        assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_ADD), "no refused ADD");
+        if (mode.equals("lt") && listener.equals("exclusive")) {
+            assertEquals(2, t.calls(edgepoll.stats.Sys.EPOLL_CTL_DEL), "each loop's pause: one DEL");
+        }
+    }
+
+    @Test
+    void sharedListenerNeedsEpollLoops() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> edgepoll.config.Options.parse(new String[] {"--mode", "poll", "--listener", "shared"}));
+        assertTrue(e.getMessage().contains("et and lt only"), e.getMessage());
+    }
+
+    /**
+     * The quick form of scripts/herd-experiment: N = 4, 300 connections one after another. A
+     * shared listener wakes every loop per connection (about N - 1 wasted wake-ups); EXCLUSIVE
+     * about one loop, REUSEPORT only the owner. Thresholds leave room for a busy 2-CPU machine.
+     */
+    @Test
+    void quickHerdExperiment() throws Exception {
+        List<HerdExperiment.Run> runs = new ArrayList<>();
+        for (String mode : List.of("et", "lt")) {
+            for (String listener : List.of("reuseport", "shared", "exclusive")) {
+                runs.add(HerdExperiment.withBaseline(HerdExperiment.storm(mode, listener, 4, 300, 1), runs));
+            }
+        }
+        System.out.print(HerdExperiment.table(runs));
+        for (HerdExperiment.Run r : runs) {
+            assertEquals(r.clients(), r.served(), () -> "not all served: " + r);
+            assertTrue(r.fdsBack(), () -> "fds not back: " + r);
+            String what = String.format(Locale.ROOT, "%s %s: %.2f wasted wake-ups per connection", r.mode(), r.listener(), r.wastedPerConnection());
+            if (r.listener().equals("shared")) assertTrue(r.wastedPerConnection() >= 1.5, what);
+            else assertTrue(r.wastedPerConnection() < 1.0, what);
+        }
+    }
+}
