@@ -120,11 +120,11 @@ public final class HerdExperiment {
         }
         System.out.println();
         System.out.print(table(runs));
-        Files.writeString(out.resolve("herd.svg"), svg(runs));
+        Files.writeString(out.resolve("herd.svg"), HerdChart.svg(runs));
         Files.writeString(out.resolve("herd.txt"), table(runs));
         System.out.println("chart: " + out.resolve("herd.svg") + "   table: " + out.resolve("herd.txt"));
         if (netns) {
-            for (int migrate : new int[] {0, 1}) sigtermDuringStorm(migrate, quick ? 3_000 : 10_000);
+            for (int migrate : new int[] {0, 1}) HerdRestart.sigtermDuringStorm(migrate, quick ? 3_000 : 10_000);
         } else {
             System.out.println("(SIGTERM part skipped: it sets net.ipv4.tcp_migrate_req, which it does only in a network"
                     + " namespace of its own; scripts/herd-experiment creates one when it runs as root with unshare)");
@@ -306,115 +306,5 @@ public final class HerdExperiment {
             Thread.sleep(10);
         }
         return true;
-    }
-
-    /**
-     * Rolling restart under load: two reuseport server processes on one port, a storm, SIGTERM to
-     * the first halfway through. The first one's listeners close with connections still queued in
-     * them: reset (tcp_migrate_req 0) or moved to the second one's listeners (1).
-     */
-    static void sigtermDuringStorm(int migrate, int connections) throws Exception {
-        Path knob = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
-        if (!Files.exists(knob)) {
-            System.out.println("tcp_migrate_req: not in this kernel (5.14+): skipped");
-            return;
-        }
-        Files.writeString(knob, Integer.toString(migrate));
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("java.class.path");
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "edgepoll.cli.Main",
-                "--mode", "et", "--loops", "2", "--port", Integer.toString(port), "--listener", "reuseport");
-        // --loops 2 opens the port with SO_REUSEPORT, so a second process can join it.
-        Process old = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Process fresh = null;
-        try {
-            InetSocketAddress addr = new InetSocketAddress("127.0.0.1", port);
-            awaitListening(addr);
-            fresh = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(1_500);  // the second process's JVM start; its bind fails loudly if REUSEPORT did not apply
-            if (!fresh.isAlive()) throw new IllegalStateException("second server did not start");
-            long[] latencies = new long[connections];
-            AtomicInteger next = new AtomicInteger();
-            AtomicLong served = new AtomicLong(), reset = new AtomicLong(), failed = new AtomicLong();
-            List<Thread> threads = new ArrayList<>();
-            for (int c = 0; c < 16; c++) {
-                threads.add(Thread.ofPlatform().start(() -> {
-                    for (int i; (i = next.getAndIncrement()) < connections; ) {
-                        switch (client(addr, 0, latencies, i)) {
-                            case 0 -> served.incrementAndGet();
-                            case 1 -> reset.incrementAndGet();
-                            default -> failed.incrementAndGet();
-                        }
-                    }
-                }));
-            }
-            while (next.get() < connections / 2) Thread.onSpinWait();
-            old.destroy();  // SIGTERM
-            for (Thread t : threads) t.join(60_000);
-            old.waitFor(10, TimeUnit.SECONDS);
-            System.out.printf(Locale.ROOT, "SIGTERM during a storm (reuseport, 2 processes x 2 loops), tcp_migrate_req=%d:"
-                    + " %d connections: %d served, %d reset or refused, %d failed otherwise%n",
-                    migrate, connections, served.get(), reset.get(), failed.get());
-        } finally {
-            old.destroy();
-            if (fresh != null) fresh.destroy();
-            old.waitFor(10, TimeUnit.SECONDS);
-            if (fresh != null) fresh.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    static void awaitListening(InetSocketAddress addr) throws Exception {
-        long end = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(addr, 1_000);
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > end) throw new IllegalStateException("server did not start listening on " + addr, e);
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    /** A grouped bar chart of wasted wake-ups per connection (storm runs): one group per N, one bar per mode x listener. */
-    static String svg(List<Run> runs) {
-        List<Run> storms = runs.stream().filter(r -> r.storm().equals("storm")).toList();
-        List<Integer> ns = storms.stream().map(Run::loops).distinct().sorted().toList();
-        List<String> series = storms.stream().map(r -> r.mode() + " " + r.listener()).distinct().toList();
-        double max = Math.max(1, storms.stream().mapToDouble(Run::wastedPerConnection).max().orElse(1));
-        int w = 760, h = 420, left = 60, bottom = 360, top = 40, groupW = (w - left - 180) / Math.max(1, ns.size());
-        int barW = Math.max(4, (groupW - 20) / Math.max(1, series.size()));
-        String[] colors = {"#1f77b4", "#aec7e8", "#2ca02c", "#98df8a", "#d62728", "#ff9896"};
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\">Wasted wake-ups per accepted connection (connect storm), by loops N</text>\n");
-        for (int t = 0; t <= 4; t++) {
-            double v = max * t / 4;
-            int y = bottom - (int) ((bottom - top) * t / 4.0);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/><text x=\"5\" y=\"%d\">%.1f</text>%n", left, y, w - 180, y, y + 4, v));
-        }
-        for (int g = 0; g < ns.size(); g++) {
-            int gx = left + g * groupW + 10;
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">N=%d</text>%n", gx + groupW / 2 - 20, bottom + 20, ns.get(g)));
-            for (int s = 0; s < series.size(); s++) {
-                int gi = g, si = s;
-                double v = storms.stream().filter(r -> r.loops() == ns.get(gi) && (r.mode() + " " + r.listener()).equals(series.get(si)))
-                        .mapToDouble(Run::wastedPerConnection).findFirst().orElse(0);
-                int bh = (int) ((bottom - top) * v / max);
-                sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s N=%d: %.2f</title></rect>%n",
-                        gx + s * barW, bottom - bh, barW - 2, bh, colors[s % colors.length], series.get(s), ns.get(g), v));
-            }
-        }
-        for (int s = 0; s < series.size(); s++) {
-            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
-                    w - 170, top + s * 20, colors[s % colors.length], w - 152, top + s * 20 + 11, series.get(s)));
-        }
-        sb.append("</svg>\n");
-        return sb.toString();
     }
 }
