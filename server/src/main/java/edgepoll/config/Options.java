@@ -49,6 +49,13 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public static final List<String> PROTOCOLS = List.of("http", "echo");
     /** Every --drain (ET only). */
     public static final List<String> DRAINS = List.of("strict", "short-read");
+    /**
+     * {@code --drain naive}: one read per edge, never to EAGAIN: the mistake seed 001 warns about,
+     * kept to show the stall it causes (scripts/et-stall-demo). Deliberately not in {@link #DRAINS}:
+     * nothing that walks the list of drains (tests, experiments) ever gets it; it is accepted only
+     * when a command line names it, and the server then prints a warning line on stderr.
+     */
+    public static final String NAIVE_DRAIN = "naive";
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
@@ -67,6 +74,11 @@ public record Options(String mode, String drain, String protocol, String bind, i
     /** Whether {@code mode} is one of the blocking models (blocking, threads, virtual-threads). */
     public static boolean blockingModel(String mode) {
         return mode.equals("blocking") || mode.equals("threads") || mode.equals("virtual-threads");
+    }
+
+    /** --drain naive: the broken ET drain, on purpose (see {@link #NAIVE_DRAIN}). */
+    public boolean naiveDrain() {
+        return drain.equals(NAIVE_DRAIN);
     }
 
     public boolean shortRead() {
@@ -90,6 +102,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "       java -jar edgepoll.jar load [options]        (the load generator; load --help lists its options)",
                 "  --mode MODE                  " + String.join("|", MODES) + " (default " + d.mode + ")",
                 "  --drain " + String.join("|", DRAINS) + "    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
+                "  --drain naive                ET only, broken on purpose: one read per edge, never to EAGAIN; stalls (seed 001)",
                 "  --protocol " + String.join("|", PROTOCOLS) + "         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",
                 "  --bind ADDR                  numeric IPv4/IPv6 address or localhost to listen on (default " + d.bind + ")",
                 "  --port N                     TCP port, 0 = any free port (default " + d.port + ")",
@@ -137,7 +150,11 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--cork" -> cork = true;
                 case "--once" -> once = true;
                 case "--mode" -> mode = f.oneOf(MODES);
-                case "--drain" -> { drain = f.oneOf(DRAINS); drainGiven = true; }
+                case "--drain" -> {
+                    drain = f.value();
+                    if (!drain.equals(NAIVE_DRAIN)) Flags.oneOf("--drain", drain, DRAINS.toArray(String[]::new));
+                    drainGiven = true;
+                }
                 case "--protocol" -> protocol = f.oneOf(PROTOCOLS);
                 case "--bind" -> bind = f.value();
                 case "--port" -> port = f.intValue(0, 65535);
@@ -166,6 +183,9 @@ public record Options(String mode, String drain, String protocol, String bind, i
         }
         if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
             throw new IllegalArgumentException("--drain short-read applies to --mode et only");
+        }
+        if (drainGiven && !mode.equals("et") && drain.equals(NAIVE_DRAIN)) {
+            throw new IllegalArgumentException("--drain naive applies to --mode et only");
         }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,

@@ -36,6 +36,10 @@ public final class Server implements AutoCloseable {
 
     private Server(Options options) throws SyscallException {
         this.options = options;
+        if (options.naiveDrain()) {
+            System.err.println("edgepoll: warning: --drain naive reads once per edge and never to EAGAIN:"
+                    + " a request larger than one read stalls until the client sends more (seed 001's mistake, on purpose)");
+        }
         int p = options.port();
         List<Integer> opened = new ArrayList<>();
         try {
