@@ -32,13 +32,15 @@ import java.util.List;
  * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
  *                       this long after it began (or after accept); 0 = never
  * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
+ * @param traceFormat    one of {@link #TRACE_FORMATS}: text (strace-like) or perfetto (Chrome trace-event JSON)
+ * @param syscallLatency event loops: time every syscall into per-call, per-outcome histograms
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
-                      long headerTimeoutMs, int maxConnections) {
+                      long headerTimeoutMs, int maxConnections, String traceFormat, boolean syscallLatency) {
 
     /**
      * Every --mode, from the seeds' first server to edge-triggered epoll: the one list the parser,
@@ -47,6 +49,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public static final List<String> MODES = List.of("blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et");
     /** Every --protocol. */
     public static final List<String> PROTOCOLS = List.of("http", "echo");
+    /** Every --trace-format. */
+    public static final List<String> TRACE_FORMATS = List.of("text", "perfetto");
     /** Every --drain (ET only). */
     public static final List<String> DRAINS = List.of("strict", "short-read");
     /**
@@ -59,7 +63,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "text", false);
     }
 
     public boolean edgeTriggered() {
@@ -116,6 +120,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --stats-json FILE            write counters and ratios as JSON at shutdown (default none)",
                 "  --stats-interval DURATION    also rewrite --stats-json and print a stats line to stderr this often, 0 = never (default 0)",
                 "  --trace FILE                 write an strace-like trace of the first connections' syscalls (default none)",
+                "  --trace-format " + String.join("|", TRACE_FORMATS) + "  strace-like text, or a timeline for ui.perfetto.dev / chrome://tracing (default " + d.traceFormat + ")",
+                "  --syscall-latency            time every syscall: histograms per call and outcome in the exit table, --stats-json and live stats",
                 "  --trace-connections N        connections per loop the trace follows (default " + d.traceConnections + ")",
                 "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
                 "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
@@ -143,6 +149,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         boolean once = o.once;
         long headerTimeout = o.headerTimeoutMs;
         int maxConnections = o.maxConnections;
+        String traceFormat = o.traceFormat;
+        boolean syscallLatency = o.syscallLatency;
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
@@ -168,6 +176,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--max-header-bytes" -> maxHeaderBytes = f.intValue(64, 16 << 20);
                 case "--stats-interval" -> statsInterval = f.durationMsValue();
                 case "--trace" -> trace = f.value();
+                case "--trace-format" -> traceFormat = f.oneOf(TRACE_FORMATS);
+                case "--syscall-latency" -> syscallLatency = true;
                 case "--trace-connections" -> traceConnections = f.intValue(1, 1_000_000);
                 case "--accept-pause" -> acceptPause = f.durationMsValue();
                 case "--max-threads" -> maxThreads = f.intValue(1, 1_000_000);
@@ -189,6 +199,6 @@ public record Options(String mode, String drain, String protocol, String bind, i
         }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, traceFormat, syscallLatency);
     }
 }

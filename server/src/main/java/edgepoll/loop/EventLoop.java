@@ -5,7 +5,7 @@ import edgepoll.proto.Protocol;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.stats.PublishedCounters;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.Tracer;
+import edgepoll.stats.SyscallRecorder;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
@@ -59,9 +59,9 @@ public final class EventLoop extends Worker {
         thread = Thread.currentThread();
         ON_A_LOOP.set(true);
         try (Arena arena = Arena.ofConfined()) {
-            tracer = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;
-            sys = new LoopSyscalls(arena, tracer);
             tid = Syscalls.gettid();  // not counted: see LoopSyscalls
+            tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
+            sys = new LoopSyscalls(arena, tracer, options.syscallLatency());
             clock.tick();
             readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
             table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
