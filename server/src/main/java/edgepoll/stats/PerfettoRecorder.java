@@ -118,7 +118,7 @@ public final class PerfettoRecorder implements SyscallRecorder {
         reportedCount = 0;
         listenerFlowFrom = -1;
         StringBuilder detail = new StringBuilder("\"timeout\":").append(timeoutMs).append(",\"max\":").append(max).append(",\"reported\":\"");
-        long mid = t0 + (t1 - t0) / 2;  // the arrows start inside the wait's slice
+        long mid = t1 - Math.min(500, (t1 - t0) / 2);  // the arrows start inside the wait's slice, at its end
         int untraced = 0;
         for (int i = 0; i < rc; i++) {
             long token = events.u64(i);
