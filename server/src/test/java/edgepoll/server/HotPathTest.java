@@ -24,8 +24,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HotPathTest {
 
     /** Loop-thread heap bytes over a server's life for {@code requests} keep-alive requests on 4 connections. */
-    private static long allocatedFor(String variant, String protocol, int requests) throws Exception {
-        try (ServerHandle s = ServerHandle.start(variant, "--protocol", protocol)) {
+    private static long allocatedFor(String variant, String protocol, int requests, String... more) throws Exception {
+        String[] flags = new String[2 + more.length];
+        flags[0] = "--protocol";
+        flags[1] = protocol;
+        System.arraycopy(more, 0, flags, 2, more.length);
+        try (ServerHandle s = ServerHandle.start(variant, flags)) {
             RawClient[] cs = new RawClient[4];
             for (int i = 0; i < cs.length; i++) cs[i] = new RawClient(s.port());
             byte[] echo = "abcdefghijklmnopqrstuvwxyz0123456789".getBytes();
@@ -69,6 +73,21 @@ class HotPathTest {
             }
             assertTrue(perRequest < 1.0, variant + " " + protocol + ": " + perRequest + " bytes allocated per request");
         }
+    }
+
+    /** --syscall-latency records into preallocated histograms: still nothing allocated per request. */
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt"})
+    void syscallLatencyOnStillAllocatesNothingPerRequest(String variant) throws Exception {
+        double perRequest = Double.MAX_VALUE;
+        for (int attempt = 1; attempt <= 3 && perRequest >= 1.0; attempt++) {
+            allocatedFor(variant, "http", 20_000, "--syscall-latency");
+            long small = allocatedFor(variant, "http", 4_000, "--syscall-latency");
+            long large = allocatedFor(variant, "http", 40_000, "--syscall-latency");
+            perRequest = Math.min(perRequest, (large - small) / 36_000.0);
+            System.out.printf("%s http --syscall-latency (attempt %d): %d B, %d B: %.3f B per extra request%n", variant, attempt, small, large, perRequest);
+        }
+        assertTrue(perRequest < 1.0, variant + " --syscall-latency: " + perRequest + " bytes allocated per request");
     }
 
     @ParameterizedTest
