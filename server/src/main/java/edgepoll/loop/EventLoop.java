@@ -2,6 +2,7 @@ package edgepoll.loop;
 
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
+import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.stats.PublishedCounters;
 import edgepoll.stats.SyscallCounters;
@@ -36,6 +37,8 @@ public final class EventLoop extends Worker {
     private final Loops.Kind kind;
     private final PublishedCounters published = new PublishedCounters();
     private final Clock clock = new Clock();
+    /** Reused for every batch; written only while a JFR recording asks for it (JfrEvents). */
+    private final JfrEvents.LoopWakeup wakeEvent = new JfrEvents.LoopWakeup();
     private volatile Thread thread;
 
     private LoopSyscalls sys;
@@ -65,6 +68,7 @@ public final class EventLoop extends Worker {
             clock.tick();
             readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
             table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
+            table.loopIndex = index;
             acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind));
             SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
             protocol = Protocol.create(arena, options, statsSource, false);
@@ -90,7 +94,8 @@ public final class EventLoop extends Worker {
         boolean owed = false;
         tick();
         while (!stopRequested || draining()) {
-            awaitAndDispatch(drainDeadline >= 0 ? 10 : timeoutMs(owed));
+            int timeout = drainDeadline >= 0 ? 10 : timeoutMs(owed);
+            int n = awaitAndDispatch(timeout);
             if (acceptor.pauseOver()) policy.onAcceptable();
             owed = policy.runOwed();
             table.expire(clock.nowMs);
@@ -101,13 +106,25 @@ public final class EventLoop extends Worker {
             }
             sys.counters.setBufferPool(table.pool.allocatedBytes(), table.pool.inUse());
             if (published.wanted()) published.publish(sys.counters);
+            if (batchRecorded) {
+                wakeEvent.loop = index;
+                wakeEvent.events = n;
+                wakeEvent.timeoutMs = timeout;
+                wakeEvent.end();
+                wakeEvent.commit();
+            }
         }
         shutdownAll();
     }
 
-    /** Waits and hands each fired event to the policy. */
-    private void awaitAndDispatch(int timeoutMs) throws SyscallException {
+    /** JFR: whether this batch's wake-up event was begun (a recording asked for it when the wait returned). */
+    private boolean batchRecorded;
+
+    /** Waits and hands each fired event to the policy; returns the wait's result. */
+    private int awaitAndDispatch(int timeoutMs) throws SyscallException {
         int n = readiness.await(timeoutMs);
+        batchRecorded = wakeEvent.isEnabled();
+        if (batchRecorded) wakeEvent.begin();
         if (n < 0 && n != -Errno.EINTR) throw new SyscallException("wait for readiness", -n);
         tick();
         for (int i = 0; i < n; i++) {
@@ -119,6 +136,7 @@ public final class EventLoop extends Worker {
                 if (c != null) policy.onEvent(c, readiness.events(i));
             }
         }
+        return n;
     }
 
     /** Reads the clock once per wake-up; refreshes the protocol's Date once a second. */
