@@ -38,13 +38,16 @@ import java.util.List;
  * @param sharedEpoll    one of {@link #SHARED_EPOLL}: off, or --loops threads waiting on ONE epoll
  *                       instance (--mode et), connections registered EPOLLET|EPOLLONESHOT (oneshot) or
  *                       EPOLLET alone (plain: shows two threads on one connection)
+ * @param traceFormat    one of {@link #TRACE_FORMATS}: text (strace-like) or perfetto (Chrome trace-event JSON)
+ * @param syscallLatency event loops: time every syscall into per-call, per-outcome histograms
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
-                      long headerTimeoutMs, int maxConnections, String listener, String sharedEpoll) {
+                      long headerTimeoutMs, int maxConnections, String listener, String sharedEpoll,
+                      String traceFormat, boolean syscallLatency) {
 
     /**
      * Every --mode, edge-triggered epoll first and the seeds' first server last: the one list the
@@ -53,6 +56,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
     public static final List<String> MODES = List.of("et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads");
     /** Every --protocol. */
     public static final List<String> PROTOCOLS = List.of("http", "echo");
+    /** Every --trace-format. */
+    public static final List<String> TRACE_FORMATS = List.of("text", "perfetto");
     /** Every --drain (ET only). */
     public static final List<String> DRAINS = List.of("strict", "short-read");
     /** Every --listener (epoll loops with --loops N). */
@@ -60,9 +65,17 @@ public record Options(String mode, String drain, String protocol, String bind, i
     /** Every --shared-epoll. */
     public static final List<String> SHARED_EPOLL = List.of("off", "oneshot", "plain");
 
+    /**
+     * {@code --drain naive}: one read per edge, never to EAGAIN: the mistake seed 001 warns about,
+     * kept to show the stall it causes (scripts/et-stall-demo). Deliberately not in {@link #DRAINS}:
+     * nothing that walks the list of drains (tests, experiments) ever gets it; it is accepted only
+     * when a command line names it, and the server then prints a warning line on stderr.
+     */
+    public static final String NAIVE_DRAIN = "naive";
+
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off");
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off", "text", false);
     }
 
     public boolean edgeTriggered() {
@@ -98,6 +111,11 @@ public record Options(String mode, String drain, String protocol, String bind, i
         return !sharedEpoll.equals("off");
     }
 
+    /** --drain naive: the broken ET drain, on purpose (see {@link #NAIVE_DRAIN}). */
+    public boolean naiveDrain() {
+        return drain.equals(NAIVE_DRAIN);
+    }
+
     public boolean shortRead() {
         return drain.equals("short-read");
     }
@@ -119,6 +137,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "       java -jar edgepoll.jar load [options]        (the load generator; load --help lists its options)",
                 "  --mode MODE                  " + String.join("|", MODES) + " (default " + d.mode + ")",
                 "  --drain " + String.join("|", DRAINS) + "    ET only: read until EAGAIN, or stop at a short read (default " + d.drain + ")",
+                "  --drain naive                ET only, broken on purpose: one read per edge, never to EAGAIN; stalls (seed 001)",
                 "  --protocol " + String.join("|", PROTOCOLS) + "         hello-world HTTP/1.1, or upper-case echo (default " + d.protocol + ")",
                 "  --bind ADDR                  numeric IPv4/IPv6 address or localhost to listen on (default " + d.bind + ")",
                 "  --port N                     TCP port, 0 = any free port (default " + d.port + ")",
@@ -132,6 +151,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --stats-json FILE            write counters and ratios as JSON at shutdown (default none)",
                 "  --stats-interval DURATION    also rewrite --stats-json and print a stats line to stderr this often, 0 = never (default 0)",
                 "  --trace FILE                 write an strace-like trace of the first connections' syscalls (default none)",
+                "  --trace-format " + String.join("|", TRACE_FORMATS) + "  strace-like text, or a timeline for ui.perfetto.dev / chrome://tracing (default " + d.traceFormat + ")",
+                "  --syscall-latency            time every syscall: histograms per call and outcome in the exit table, --stats-json and live stats",
                 "  --trace-connections N        connections per loop the trace follows (default " + d.traceConnections + ")",
                 "  --response-size BYTES        HTTP body size (default " + d.responseSize + ", the seed's \"Hello, world!\")",
                 "  --max-header-bytes BYTES     largest request head accepted, else 431 (default " + d.maxHeaderBytes + ")",
@@ -164,6 +185,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         long headerTimeout = o.headerTimeoutMs;
         int maxConnections = o.maxConnections;
         String listener = o.listener, sharedEpoll = o.sharedEpoll;
+        String traceFormat = o.traceFormat;
+        boolean syscallLatency = o.syscallLatency;
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
@@ -171,7 +194,11 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--cork" -> cork = true;
                 case "--once" -> once = true;
                 case "--mode" -> mode = f.oneOf(MODES);
-                case "--drain" -> { drain = f.oneOf(DRAINS); drainGiven = true; }
+                case "--drain" -> {
+                    drain = f.value();
+                    if (!drain.equals(NAIVE_DRAIN)) Flags.oneOf("--drain", drain, DRAINS.toArray(String[]::new));
+                    drainGiven = true;
+                }
                 case "--protocol" -> protocol = f.oneOf(PROTOCOLS);
                 case "--bind" -> bind = f.value();
                 case "--port" -> port = f.intValue(0, 65535);
@@ -185,6 +212,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--max-header-bytes" -> maxHeaderBytes = f.intValue(64, 16 << 20);
                 case "--stats-interval" -> statsInterval = f.durationMsValue();
                 case "--trace" -> trace = f.value();
+                case "--trace-format" -> traceFormat = f.oneOf(TRACE_FORMATS);
+                case "--syscall-latency" -> syscallLatency = true;
                 case "--trace-connections" -> traceConnections = f.intValue(1, 1_000_000);
                 case "--accept-pause" -> acceptPause = f.durationMsValue();
                 case "--max-threads" -> maxThreads = f.intValue(1, 1_000_000);
@@ -209,8 +238,12 @@ public record Options(String mode, String drain, String protocol, String bind, i
         if (!sharedEpoll.equals("off") && !mode.equals("et")) {
             throw new IllegalArgumentException("--shared-epoll applies to --mode et only");
         }
+        if (drainGiven && !mode.equals("et") && drain.equals(NAIVE_DRAIN)) {
+            throw new IllegalArgumentException("--drain naive applies to --mode et only");
+        }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, listener, sharedEpoll);
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, listener, sharedEpoll,
+                traceFormat, syscallLatency);
     }
 }

@@ -31,6 +31,9 @@ final class Connection extends Exchange {
     /** EPOLLRDHUP was seen: a short read no longer proves the buffer empty (ET short-read drains to EOF). */
     boolean rdhup;
     boolean corked;
+    /** For the JFR close event: bytes read and sent on this connection, and why it closes (null until marked). */
+    long bytesIn, bytesOut;
+    String closeReason;
 
     /** Intrusive timer list links (see TimerList); deadline in loop milliseconds. */
     Connection prev, next;
@@ -53,6 +56,8 @@ final class Connection extends Exchange {
         registered = 0;
         resetBytes();
         exchanges = 0;
+        bytesIn = bytesOut = 0;
+        closeReason = null;
         readOwed = owed = peerClosed = rdhup = closeAfterFlush = corked = false;
     }
 }

@@ -1,6 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.config.Options;
+import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.stats.Token;
 import java.util.Arrays;
@@ -109,9 +110,24 @@ final class ConnectionTable {
         }
     }
 
+    /** Loop index, for the JFR close event. */
+    int loopIndex;
+    /** Reused for every close; written only while a JFR recording asks for it (JfrEvents). */
+    private final JfrEvents.ConnectionClose closeEvent = new JfrEvents.ConnectionClose();
+
     /** Marks {@code c} closed now; its fd is closed after the batch. */
     void closeLater(Connection c) {
+        closeLater(c, null);
+    }
+
+    /** As {@link #closeLater(Connection)}, saying why (for the JFR close event); null: derived from the connection's state. */
+    void closeLater(Connection c, String reason) {
         if (!c.live()) return;
+        c.closeReason = reason != null ? reason
+                : c.state == Connection.LINGERING ? "linger-done"
+                : c.peerClosed ? "peer-eof"
+                : c.closeAfterFlush ? "server-close"
+                : "error";
         c.state = Connection.CLOSED;
         if (c.timerList != null) c.timerList.remove(c);
         c.resetBytes();
@@ -128,6 +144,17 @@ final class ConnectionTable {
             Connection c = slots[toClose[i]];
             readiness.remove(c.fd);
             sys.close(c.fd);
+            if (closeEvent.isEnabled()) {
+                closeEvent.begin();
+                closeEvent.loop = loopIndex;
+                closeEvent.fd = c.fd;
+                closeEvent.requests = c.exchanges;
+                closeEvent.bytesIn = c.bytesIn;
+                closeEvent.bytesOut = c.bytesOut;
+                closeEvent.reason = c.closeReason;
+                closeEvent.end();
+                closeEvent.commit();
+            }
             c.state = Connection.FREE;
             sys.counters.countClosed();
             open--;
@@ -140,10 +167,10 @@ final class ConnectionTable {
     void expire(long nowMs) {
         for (Connection c; (c = linger.expired(nowMs)) != null; ) closeLater(c);
         if (idle != null) {
-            for (Connection c; (c = idle.expired(nowMs)) != null; ) closeLater(c);
+            for (Connection c; (c = idle.expired(nowMs)) != null; ) closeLater(c, "idle-timeout");
         }
         if (header != null) {
-            for (Connection c; (c = header.expired(nowMs)) != null; ) closeLater(c);
+            for (Connection c; (c = header.expired(nowMs)) != null; ) closeLater(c, "header-timeout");
         }
     }
 
@@ -162,7 +189,7 @@ final class ConnectionTable {
     /** Graceful stop: marks closed every live connection with nothing left to send (all of them if {@code all}). */
     void closeQuiet(boolean all) {
         for (Connection c : slots) {
-            if (c != null && c.live() && (all || !c.outputPending())) closeLater(c);
+            if (c != null && c.live() && (all || !c.outputPending())) closeLater(c, "server-stop");
         }
     }
 }

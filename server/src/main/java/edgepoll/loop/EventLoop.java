@@ -2,10 +2,11 @@ package edgepoll.loop;
 
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
+import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.stats.PublishedCounters;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.Tracer;
+import edgepoll.stats.SyscallRecorder;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
@@ -36,6 +37,8 @@ public final class EventLoop extends Worker {
     private final Loops.Kind kind;
     private final PublishedCounters published = new PublishedCounters();
     private final Clock clock = new Clock();
+    /** Reused for every batch; written only while a JFR recording asks for it (JfrEvents). */
+    private final JfrEvents.LoopWakeup wakeEvent = new JfrEvents.LoopWakeup();
     private volatile Thread thread;
 
     private LoopSyscalls sys;
@@ -59,12 +62,13 @@ public final class EventLoop extends Worker {
         thread = Thread.currentThread();
         ON_A_LOOP.set(true);
         try (Arena arena = Arena.ofConfined()) {
-            tracer = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;
-            sys = new LoopSyscalls(arena, tracer);
             tid = Syscalls.gettid();  // not counted: see LoopSyscalls
+            tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
+            sys = new LoopSyscalls(arena, tracer, options.syscallLatency());
             clock.tick();
             readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
             table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
+            table.loopIndex = index;
             acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind),
                     options.listener().equals("exclusive"), !options.sharedListener());
             SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
@@ -91,7 +95,8 @@ public final class EventLoop extends Worker {
         boolean owed = false;
         tick();
         while (!stopRequested || draining()) {
-            awaitAndDispatch(drainDeadline >= 0 ? 10 : timeoutMs(owed));
+            int timeout = drainDeadline >= 0 ? 10 : timeoutMs(owed);
+            int n = awaitAndDispatch(timeout);
             if (acceptor.pauseOver()) policy.onAcceptable();
             owed = policy.runOwed();
             table.expire(clock.nowMs);
@@ -105,13 +110,25 @@ public final class EventLoop extends Worker {
                 sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());
                 published.publish(sys.counters);
             }
+            if (batchRecorded) {
+                wakeEvent.loop = index;
+                wakeEvent.events = n;
+                wakeEvent.timeoutMs = timeout;
+                wakeEvent.end();
+                wakeEvent.commit();
+            }
         }
         shutdownAll();
     }
 
-    /** Waits and hands each fired event to the policy. */
-    private void awaitAndDispatch(int timeoutMs) throws SyscallException {
+    /** JFR: whether this batch's wake-up event was begun (a recording asked for it when the wait returned). */
+    private boolean batchRecorded;
+
+    /** Waits and hands each fired event to the policy; returns the wait's result. */
+    private int awaitAndDispatch(int timeoutMs) throws SyscallException {
         int n = readiness.await(timeoutMs);
+        batchRecorded = wakeEvent.isEnabled();
+        if (batchRecorded) wakeEvent.begin();
         if (n < 0 && n != -Errno.EINTR) throw new SyscallException("wait for readiness", -n);
         tick();
         for (int i = 0; i < n; i++) {
@@ -125,6 +142,7 @@ public final class EventLoop extends Worker {
                 if (c != null) policy.onEvent(c, readiness.events(i));
             }
         }
+        return n;
     }
 
     /** Reads the clock once per wake-up; refreshes the protocol's Date once a second. */

@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
  *   --mode                 backend                      policy
  *   et (--drain strict)    epoll, EPOLLET registration  StrictEt
  *   et --drain short-read  epoll, EPOLLET registration  ShortReadEt
+ *   et --drain naive       epoll, EPOLLET registration  NaiveEt (broken on purpose: the ET stall)
  *   lt                     epoll, level registration    LtDrain
  *   poll                   poll(2)                      LtDrain
  *   busy-poll              busy sweep                   LtDrain
@@ -23,7 +24,7 @@ import java.lang.foreign.Arena;
 public final class Loops {
     private Loops() {}
 
-    enum Kind { STRICT_ET, SHORT_READ_ET, LT, POLL, BUSY_POLL }
+    enum Kind { STRICT_ET, SHORT_READ_ET, NAIVE_ET, LT, POLL, BUSY_POLL }
 
     /** Whether {@code options} select an event loop (and not a blocking model). */
     public static boolean handles(Options options) {
@@ -33,7 +34,7 @@ public final class Loops {
     /** The loop {@code options} ask for, serving {@code listenFd}, woken through {@code wakeFd}. */
     public static EventLoop create(int index, Options options, int listenFd, int wakeFd) {
         Kind kind = switch (options.mode()) {
-            case "et" -> options.shortRead() ? Kind.SHORT_READ_ET : Kind.STRICT_ET;
+            case "et" -> options.naiveDrain() ? Kind.NAIVE_ET : options.shortRead() ? Kind.SHORT_READ_ET : Kind.STRICT_ET;
             case "lt" -> Kind.LT;
             case "poll" -> Kind.POLL;
             case "busy-poll" -> Kind.BUSY_POLL;
@@ -43,12 +44,12 @@ public final class Loops {
     }
 
     static boolean edgeTriggered(Kind kind) {
-        return kind == Kind.STRICT_ET || kind == Kind.SHORT_READ_ET;
+        return kind == Kind.STRICT_ET || kind == Kind.SHORT_READ_ET || kind == Kind.NAIVE_ET;
     }
 
     static Readiness readiness(Kind kind, Arena arena, LoopSyscalls sys, Options options, int wakeFd) throws SyscallException {
         return switch (kind) {
-            case STRICT_ET, SHORT_READ_ET -> new EpollReadiness(arena, sys, true, options.maxEvents(), wakeFd);
+            case STRICT_ET, SHORT_READ_ET, NAIVE_ET -> new EpollReadiness(arena, sys, true, options.maxEvents(), wakeFd);
             case LT -> new EpollReadiness(arena, sys, false, options.maxEvents(), wakeFd);
             case POLL -> new PollReadiness(arena, sys, wakeFd);
             case BUSY_POLL -> new BusySweep(options.pollSleepMs());
@@ -59,6 +60,7 @@ public final class Loops {
         return switch (kind) {
             case STRICT_ET -> new StrictEt(parts);
             case SHORT_READ_ET -> new ShortReadEt(parts);
+            case NAIVE_ET -> new NaiveEt(parts);
             case LT, POLL, BUSY_POLL -> new LtDrain(parts);
         };
     }

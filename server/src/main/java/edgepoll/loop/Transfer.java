@@ -50,6 +50,7 @@ final class Transfer {
         long n = sys.read(c.fd, c.in, c.inLen, c.in.byteSize() - c.inLen);
         if (n > 0) {
             c.inLen += (int) n;
+            c.bytesIn += n;
         } else if (c.inPos == c.inLen) {
             table.pool.release(c.in);
             c.in = null;
@@ -104,6 +105,7 @@ final class Transfer {
             long n = sys.send(c.fd, c.out, c.outPos, c.outLen - c.outPos);
             if (n > 0) {
                 c.outPos += (int) n;
+                c.bytesOut += n;
             } else if (n != -Errno.EINTR) {
                 return sendFailed(c, n);
             }
@@ -113,6 +115,7 @@ final class Transfer {
             long n = sys.send(c.fd, c.body, c.bodySent, c.bodyLength - c.bodySent);
             if (n > 0) {
                 c.bodySent += n;
+                c.bytesOut += n;
             } else if (n != -Errno.EINTR) {
                 return sendFailed(c, n);
             }

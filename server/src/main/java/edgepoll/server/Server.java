@@ -46,6 +46,10 @@ public final class Server implements AutoCloseable {
 
     private Server(Options options) throws SyscallException {
         this.options = options;
+        if (options.naiveDrain()) {
+            System.err.println("edgepoll: warning: --drain naive reads once per edge and never to EAGAIN:"
+                    + " a request larger than one read stalls until the client sends more (seed 001's mistake, on purpose)");
+        }
         int p = options.port();
         List<Integer> opened = new ArrayList<>();
         try {
@@ -177,12 +181,26 @@ public final class Server implements AutoCloseable {
     /** --trace: every loop's record, one after the other, with a header naming what was traced. */
     private void writeTrace() {
         if (options.trace() == null) return;
-        StringBuilder sb = new StringBuilder("# edgepoll trace: mode=" + options.mode() + " drain=" + options.drainPolicy()
-                + " protocol=" + options.protocol() + "; first " + options.traceConnections()
-                + " connections per loop; seconds since the loop started\n");
-        for (Worker l : loops) {
-            sb.append("# loop ").append(l.index).append(" tid ").append(l.tid).append('\n');
-            if (l.tracer != null) sb.append(l.tracer.text());
+        String what = "mode=" + options.mode() + " drain=" + options.drainPolicy() + " protocol=" + options.protocol()
+                + "; first " + options.traceConnections() + " connections per loop";
+        StringBuilder sb = new StringBuilder();
+        if (options.traceFormat().equals("perfetto")) {
+            // Chrome trace-event JSON: ui.perfetto.dev and chrome://tracing open it (docs/timelines.md)
+            sb.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"edgepoll\":\"").append(what).append("\"},\"traceEvents\":[\n");
+            sb.append("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"edgepoll ")
+              .append(what.substring(0, what.indexOf(';'))).append("\"}}");
+            for (Worker l : loops) {
+                if (l.tracer == null) continue;
+                String events = l.tracer.output();
+                if (events.endsWith(",\n")) sb.append(",\n").append(events, 0, events.length() - 2);
+            }
+            sb.append("\n]}\n");
+        } else {
+            sb.append("# edgepoll trace: ").append(what).append("; seconds since the loop started\n");
+            for (Worker l : loops) {
+                sb.append("# loop ").append(l.index).append(" tid ").append(l.tid).append('\n');
+                if (l.tracer != null) sb.append(l.tracer.output());
+            }
         }
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of(options.trace()), sb);

@@ -18,46 +18,86 @@ import java.lang.foreign.ValueLayout;
  * the thread that asks, not by the loop; and the gettid each thread makes once at start, which the
  * JVM also makes on every new thread, so no counter could equal what strace sees for it.
  *
+ * <p><b>Timing.</b> With {@code --trace} (a {@link SyscallRecorder}) or {@code --syscall-latency}
+ * (a {@link SyscallLatency} in the counters) each call is bracketed by two {@link System#nanoTime()}
+ * reads and handed to them. Without either, {@code timed} is false and each call pays one
+ * predictable branch on a final field before and one after; nothing is allocated.
+ *
  * <p>Owned by one thread. Its capture segment and scratch come from that thread's confined arena
  * and die with it.
  */
 public final class LoopSyscalls {
-    public final SyscallCounters counters = new SyscallCounters();
-    /** Non-null with --trace: records the syscalls of the first connections. */
-    public final Tracer tracer;
+    public final SyscallCounters counters;
+    /** Non-null with --trace: records the syscalls (text: of the first connections). */
+    public final SyscallRecorder tracer;
+    /** Non-null with --syscall-latency: the counters' histograms of each call's duration. */
+    private final SyscallLatency latency;
+    private final boolean timed;
     private final MemorySegment cs;
     private final MemorySegment intScratch;
+    private final MemorySegment timeval;
 
-    public LoopSyscalls(Arena arena, Tracer tracer) {
+    public LoopSyscalls(Arena arena, SyscallRecorder tracer) {
+        this(arena, tracer, false);
+    }
+
+    public LoopSyscalls(Arena arena, SyscallRecorder tracer, boolean syscallLatency) {
+        this.counters = new SyscallCounters(syscallLatency);
         this.tracer = tracer;
+        this.latency = counters.latency;
+        this.timed = tracer != null || latency != null;
         this.cs = CallState.allocate(arena);
         this.intScratch = arena.allocate(ValueLayout.JAVA_INT);
         this.timeval = edgepoll.sys.TimeVal.allocate(arena);
     }
 
+    private long start() {
+        return timed ? System.nanoTime() : 0L;
+    }
+
+    /** After a timed call: its latency, and the recorder's plain record ({@link SyscallRecorder#call}). */
+    private void done(Sys kind, int fd, long n, long rc, long t0) {
+        long t1 = System.nanoTime();
+        if (latency != null) latency.record(kind, rc, t1 - t0);
+        if (tracer != null) tracer.call(kind, fd, n, rc, t0, t1);
+    }
+
+    /** After a timed call the recorder is told about by a call of its own: returns the end time. */
+    private long lap(Sys kind, long rc, long t0) {
+        long t1 = System.nanoTime();
+        if (latency != null) latency.record(kind, rc, t1 - t0);
+        return t1;
+    }
+
     public int epollCreate1() {
+        long t0 = start();
         int rc = Syscalls.epollCreate1(cs, Epoll.EPOLL_CLOEXEC);
         counters.count(Sys.EPOLL_CREATE1, rc);
+        if (timed) done(Sys.EPOLL_CREATE1, -1, -1, rc, t0);
         return rc;
     }
 
     public int epollWait(int epfd, EpollEvents events, int max, int timeoutMs) {
+        long t0 = start();
         int rc = Syscalls.epollWait(cs, epfd, events.segment(), max, timeoutMs);
         counters.countWait(rc);
-        if (tracer != null) tracer.epollWait(epfd, events, max, timeoutMs, rc);
+        if (timed) {
+            long t1 = lap(Sys.EPOLL_WAIT, rc, t0);
+            if (tracer != null) tracer.epollWait(epfd, events, max, timeoutMs, rc, t0, t1);
+        }
         return rc;
     }
 
     public int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        long t0 = start();
         int rc = Syscalls.epollCtl(cs, epfd, op, fd, event);
-        counters.count(op == Epoll.EPOLL_CTL_ADD ? Sys.EPOLL_CTL_ADD
-                : op == Epoll.EPOLL_CTL_MOD ? Sys.EPOLL_CTL_MOD : Sys.EPOLL_CTL_DEL, rc);
-        if (tracer != null && tracer.follows(fd)) {
-            StringBuilder sb = tracer.begin();
-            if (sb != null) {
-                sb.append("epoll_ctl(").append(epfd).append(", EPOLL_CTL_").append(Epoll.ctlOp(op)).append(", ").append(fd)
-                  .append(", {events=").append(Epoll.describe(event.get(ValueLayout.JAVA_INT_UNALIGNED, 0))).append("})");
-                tracer.end(sb, rc);
+        Sys kind = op == Epoll.EPOLL_CTL_ADD ? Sys.EPOLL_CTL_ADD : op == Epoll.EPOLL_CTL_MOD ? Sys.EPOLL_CTL_MOD : Sys.EPOLL_CTL_DEL;
+        counters.count(kind, rc);
+        if (timed) {
+            long t1 = lap(kind, rc, t0);
+            if (tracer != null) {
+                int mask = event.address() == 0 ? 0 : event.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+                tracer.epollCtl(epfd, op, fd, mask, rc, t0, t1);
             }
         }
         return rc;
@@ -70,24 +110,22 @@ public final class LoopSyscalls {
 
     /** accept4(fd, NULL, NULL, flags): without SOCK_NONBLOCK for the blocking models. */
     public int accept(int listenFd, int flags) {
+        long t0 = start();
         int rc = Syscalls.accept4(cs, listenFd, MemorySegment.NULL, MemorySegment.NULL, flags);
         counters.count(Sys.ACCEPT4, rc);
-        if (tracer != null && tracer.accepting()) {
-            tracer.maybeFollow(rc);
-            StringBuilder sb = tracer.begin();
-            if (sb != null) {
-                sb.append("accept4(").append(listenFd).append(", NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK)");
-                tracer.end(sb, rc);
-            }
+        if (timed) {
+            long t1 = lap(Sys.ACCEPT4, rc, t0);
+            if (tracer != null) tracer.accept(listenFd, flags, rc, t0, t1);
         }
         return rc;
     }
 
     /** read(fd, buf + offset, n). */
     public long read(int fd, MemorySegment buf, long offset, long n) {
+        long t0 = start();
         long rc = Syscalls.readAt(cs, fd, buf, offset, n);
         counters.countBytes(Sys.READ, rc);
-        if (tracer != null && tracer.follows(fd)) trace("read", fd, n, null, rc);
+        if (timed) done(Sys.READ, fd, n, rc, t0);
         return rc;
     }
 
@@ -96,79 +134,81 @@ public final class LoopSyscalls {
      * but its 8 bytes are a counter, not connection data, so they stay out of the byte count.
      */
     public long readCounter(int fd, MemorySegment counter) {
+        long t0 = start();
         long rc = Syscalls.readAt(cs, fd, counter, 0, 8);
         counters.count(Sys.READ, rc);
+        if (timed) done(Sys.READ, fd, 8, rc, t0);
         return rc;
     }
 
     /** send(fd, buf, n, MSG_NOSIGNAL): a write to a reset peer returns -EPIPE instead of raising SIGPIPE. */
     public long send(int fd, MemorySegment buf, long offset, long n) {
+        long t0 = start();
         long rc = Syscalls.sendAt(cs, fd, buf, offset, n, Net.MSG_NOSIGNAL);
         counters.countBytes(Sys.SEND, rc);
-        if (tracer != null && tracer.follows(fd)) trace("sendto", fd, n, "MSG_NOSIGNAL, NULL, 0", rc);
+        if (timed) done(Sys.SEND, fd, n, rc, t0);
         return rc;
     }
 
     public int shutdown(int fd, int how) {
+        long t0 = start();
         int rc = Syscalls.shutdown(cs, fd, how);
         counters.count(Sys.SHUTDOWN, rc);
-        if (tracer != null && tracer.follows(fd)) trace("shutdown", fd, -1, how == Net.SHUT_WR ? "SHUT_WR" : Integer.toString(how), rc);
-        return rc;
-    }
-
-    public int setIntOption(int fd, int level, int name, int value) {
-        intScratch.set(ValueLayout.JAVA_INT, 0, value);
-        int rc = Syscalls.setsockopt(cs, fd, level, name, intScratch, 4);
-        counters.count(Sys.SETSOCKOPT, rc);
-        if (tracer != null && tracer.follows(fd)) {
-            trace("setsockopt", fd, -1, (name == Net.TCP_CORK ? "IPPROTO_TCP, TCP_CORK, [" : level + ", " + name + ", [") + value + "], 4", rc);
+        if (timed) {
+            long t1 = lap(Sys.SHUTDOWN, rc, t0);
+            if (tracer != null) tracer.shutdown(fd, how, rc, t0, t1);
         }
         return rc;
     }
 
-    /** One trace line: {@code call(fd[, N][, rest]) = rc}. */
-    private void trace(String call, int fd, long n, String rest, long rc) {
-        StringBuilder sb = tracer.begin();
-        if (sb == null) return;
-        sb.append(call).append('(').append(fd);
-        if (n >= 0) sb.append(", ").append(n);
-        if (rest != null) sb.append(", ").append(rest);
-        sb.append(')');
-        tracer.end(sb, rc);
+    public int setIntOption(int fd, int level, int name, int value) {
+        long t0 = start();
+        intScratch.set(ValueLayout.JAVA_INT, 0, value);
+        int rc = Syscalls.setsockopt(cs, fd, level, name, intScratch, 4);
+        counters.count(Sys.SETSOCKOPT, rc);
+        if (timed) {
+            long t1 = lap(Sys.SETSOCKOPT, rc, t0);
+            if (tracer != null) tracer.setsockopt(fd, level, name, value, rc, t0, t1);
+        }
+        return rc;
     }
 
     public int poll(edgepoll.sys.PollFds fds, int n, int timeoutMs) {
+        long t0 = start();
         int rc = Syscalls.poll(cs, fds.segment(), n, timeoutMs);
         counters.count(Sys.POLL, rc);
+        if (timed) done(Sys.POLL, -1, n, rc, t0);
         return rc;
     }
 
     /** SO_RCVTIMEO as a struct timeval (seed 000's settimeout). */
     public int setReceiveTimeout(int fd, long ms) {
+        long t0 = start();
         MemorySegment tv = timeval;
         edgepoll.sys.TimeVal.set(tv, ms);
         int rc = Syscalls.setsockopt(cs, fd, Net.SOL_SOCKET, Net.SO_RCVTIMEO, tv, (int) tv.byteSize());
         counters.count(Sys.SETSOCKOPT, rc);
+        if (timed) {
+            long t1 = lap(Sys.SETSOCKOPT, rc, t0);
+            if (tracer != null) tracer.setsockopt(fd, Net.SOL_SOCKET, Net.SO_RCVTIMEO, ms, rc, t0, t1);
+        }
         return rc;
     }
-
-    private final MemorySegment timeval;
 
     /** eventfd(0, flags). */
     public int eventfd(int flags) {
+        long t0 = start();
         int rc = Syscalls.eventfd(cs, 0, flags);
         counters.count(Sys.EVENTFD2, rc);
+        if (timed) done(Sys.EVENTFD2, -1, -1, rc, t0);
         return rc;
     }
 
-
     public int close(int fd) {
+        long t0 = start();
         int rc = Syscalls.close(cs, fd);
         counters.count(Sys.CLOSE, rc);
-        if (tracer != null && tracer.follows(fd)) {
-            trace("close", fd, -1, null, rc);
-            tracer.unfollow(fd);
-        }
+        if (timed) done(Sys.CLOSE, fd, -1, rc, t0);
         return rc;
     }
 }

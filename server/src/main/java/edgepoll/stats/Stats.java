@@ -104,7 +104,55 @@ public record Stats(Options options, int port, List<Loop> loops) {
             }
             sb.append("}}");
         }
-        sb.append("}, \"ratios\": ").append(ratiosJson(c)).append('}');
+        sb.append("}, \"ratios\": ").append(ratiosJson(c));
+        if (c.latency() != null) sb.append(", \"syscall_latency_ns\": ").append(latencyJson(c.latency()));
+        sb.append('}');
+        return sb.toString();
+    }
+
+    /** --syscall-latency: per call and outcome, count and percentiles of the call's duration in nanoseconds. */
+    static String latencyJson(SyscallLatency lat) {
+        StringBuilder sb = new StringBuilder("{");
+        boolean first = true;
+        for (Sys s : Sys.ALL) {
+            boolean any = false;
+            for (int o = 0; o < SyscallLatency.OUTCOMES.length; o++) {
+                org.HdrHistogram.Histogram h = lat.histogram(s, o);
+                if (h == null || h.getTotalCount() == 0) continue;
+                if (!any) {
+                    sb.append(first ? "" : ", ").append('"').append(s.straceName).append("\": {");
+                    first = false;
+                } else {
+                    sb.append(", ");
+                }
+                any = true;
+                sb.append('"').append(SyscallLatency.OUTCOMES[o]).append("\": {\"count\": ").append(h.getTotalCount())
+                  .append(", \"mean\": ").append(Math.round(h.getMean()))
+                  .append(", \"p50\": ").append(h.getValueAtPercentile(50))
+                  .append(", \"p90\": ").append(h.getValueAtPercentile(90))
+                  .append(", \"p99\": ").append(h.getValueAtPercentile(99))
+                  .append(", \"p99_9\": ").append(h.getValueAtPercentile(99.9))
+                  .append(", \"max\": ").append(h.getMaxValue()).append('}');
+            }
+            if (any) sb.append('}');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** --syscall-latency's rows of the exit table (empty when off). */
+    static String latencyTable(SyscallLatency lat) {
+        if (lat == null) return "";
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-7s %12s %9s %9s %9s %9s %11s   (ns per call, --syscall-latency)%n",
+                "syscall latency", "outcome", "calls", "p50", "p90", "p99", "p99.9", "max"));
+        for (Sys s : Sys.ALL) {
+            for (int o = 0; o < SyscallLatency.OUTCOMES.length; o++) {
+                org.HdrHistogram.Histogram h = lat.histogram(s, o);
+                if (h == null || h.getTotalCount() == 0) continue;
+                sb.append(String.format(Locale.ROOT, "  %-16s %-7s %12d %9d %9d %9d %9d %11d%n", s.straceName, SyscallLatency.OUTCOMES[o],
+                        h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                        h.getValueAtPercentile(99.9), h.getMaxValue()));
+            }
+        }
         return sb.toString();
     }
 
@@ -210,6 +258,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
                 c.requests() == 0 ? "-" : num(ratio(c.totalCalls(), c.requests()))));
         sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
                 c.events(), ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
+        sb.append(latencyTable(c.latency()));
         if (loops.size() > 1) sb.append(perLoopTable());
         return sb.toString();
     }

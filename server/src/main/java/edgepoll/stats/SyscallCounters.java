@@ -21,6 +21,17 @@ public final class SyscallCounters {
     /** epoll_wait histogram buckets: 0, 1, 2-3, 4-7, ... , 2^(B-2) and more. */
     static final int BUCKETS = 12;
 
+    /** --syscall-latency: each call's duration by kind and outcome; null when off. */
+    SyscallLatency latency;
+
+    public SyscallCounters() {
+        this(false);
+    }
+
+    public SyscallCounters(boolean syscallLatency) {
+        this.latency = syscallLatency ? new SyscallLatency() : null;
+    }
+
     final long[] calls = new long[KINDS];
     final long[] eagain = new long[KINDS];
     final long[] eintr = new long[KINDS];
@@ -138,6 +149,9 @@ public final class SyscallCounters {
     public long cpuNanos() { return cpuNanos; }
     public long ownerCollisions() { return ownerCollisions; }
 
+    /** --syscall-latency's histograms, or null when they were not recorded. */
+    public SyscallLatency latency() { return latency; }
+
     public long totalCalls() {
         long t = 0;
         for (long c : calls) t += c;
@@ -154,6 +168,10 @@ public final class SyscallCounters {
             bytes[i] += o.bytes[i];
         }
         for (int i = 0; i < byErrno.length; i++) byErrno[i] += o.byErrno[i];
+        if (o.latency != null) {
+            if (latency == null) latency = new SyscallLatency();
+            latency.add(o.latency);
+        }
         for (int i = 0; i < BUCKETS; i++) eventsHistogram[i] += o.eventsHistogram[i];
         events += o.events;
         zeroWakeups += o.zeroWakeups;
@@ -183,6 +201,10 @@ public final class SyscallCounters {
     /** Overwrites {@code into} with this, allocating nothing (the loop's publication). */
     void copyInto(SyscallCounters into) {
         System.arraycopy(calls, 0, into.calls, 0, KINDS);
+        if (latency != null) {
+            if (into.latency == null) into.latency = new SyscallLatency();
+            latency.copyInto(into.latency);
+        }
         System.arraycopy(eagain, 0, into.eagain, 0, KINDS);
         System.arraycopy(eintr, 0, into.eintr, 0, KINDS);
         System.arraycopy(errors, 0, into.errors, 0, KINDS);

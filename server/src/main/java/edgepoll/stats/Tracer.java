@@ -11,9 +11,9 @@ import java.util.Arrays;
  * per loop, then a truncation line) and written to the trace file when the server stops.
  *
  * <p>Untraced connections pay one array lookup per syscall; only followed fds format text. Owned by
- * the loop thread.
+ * the loop thread. Lines are stamped when the call returned.
  */
-public final class Tracer {
+public final class Tracer implements SyscallRecorder {
     static final int MAX_CHARS = 16 << 20;
 
     private final int loop;
@@ -72,6 +72,75 @@ public final class Tracer {
         } else {
             sb.append(" = -1 ").append(Errno.name((int) -rc)).append(" (").append(Errno.message((int) -rc)).append(")\n");
         }
+    }
+
+    @Override
+    public void call(Sys kind, int fd, long n, long rc, long t0, long t1) {
+        if (!follows(fd)) return;
+        switch (kind) {
+            case READ -> line("read", fd, n, null, rc);
+            case SEND -> line("sendto", fd, n, "MSG_NOSIGNAL, NULL, 0", rc);
+            case CLOSE -> {
+                line("close", fd, -1, null, rc);
+                unfollow(fd);
+            }
+            default -> { }
+        }
+    }
+
+    @Override
+    public void accept(int listenFd, int flags, int rc, long t0, long t1) {
+        if (!accepting()) return;
+        maybeFollow(rc);
+        StringBuilder sb = begin();
+        if (sb != null) {
+            sb.append("accept4(").append(listenFd).append(", NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK)");
+            end(sb, rc);
+        }
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, int rc, long t0, long t1) {
+        if (!follows(fd)) return;
+        StringBuilder sb = begin();
+        if (sb != null) {
+            sb.append("epoll_ctl(").append(epfd).append(", EPOLL_CTL_").append(Epoll.ctlOp(op)).append(", ").append(fd)
+              .append(", {events=").append(Epoll.describe(events)).append("})");
+            end(sb, rc);
+        }
+    }
+
+    @Override
+    public void shutdown(int fd, int how, int rc, long t0, long t1) {
+        if (follows(fd)) line("shutdown", fd, -1, how == edgepoll.sys.Net.SHUT_WR ? "SHUT_WR" : Integer.toString(how), rc);
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int name, long value, int rc, long t0, long t1) {
+        if (follows(fd)) {
+            line("setsockopt", fd, -1, (name == edgepoll.sys.Net.TCP_CORK ? "IPPROTO_TCP, TCP_CORK, [" : level + ", " + name + ", [") + value + "], 4", rc);
+        }
+    }
+
+    /** One line: {@code call(fd[, N][, rest]) = rc}. */
+    private void line(String call, int fd, long n, String rest, long rc) {
+        StringBuilder sb = begin();
+        if (sb == null) return;
+        sb.append(call).append('(').append(fd);
+        if (n >= 0) sb.append(", ").append(n);
+        if (rest != null) sb.append(", ").append(rest);
+        sb.append(')');
+        end(sb, rc);
+    }
+
+    @Override
+    public void epollWait(int epfd, EpollEvents events, int max, int timeout, int rc, long t0, long t1) {
+        epollWait(epfd, events, max, timeout, rc);
+    }
+
+    @Override
+    public String output() {
+        return text();
     }
 
     /** epoll_wait, listing only the events of followed fds (and how many others there were). */

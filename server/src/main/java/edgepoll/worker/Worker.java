@@ -2,7 +2,7 @@ package edgepoll.worker;
 
 import edgepoll.config.Options;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.Tracer;
+import edgepoll.stats.SyscallRecorder;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.CountDownLatch;
@@ -33,7 +33,7 @@ public abstract class Worker implements Runnable {
     /** Heap bytes the worker's own thread allocated over its life, set when it ends (-1 before; live stats ask the JVM). */
     public volatile long allocatedBytes = -1;
     /** --trace: the worker's recorder (event loops only), read after the thread ended. */
-    public volatile Tracer tracer;
+    public volatile SyscallRecorder tracer;
     /** Answers GET /_edgepoll/stats; set before the thread starts; null: no endpoint. */
     public Supplier<String> statsSource;
 

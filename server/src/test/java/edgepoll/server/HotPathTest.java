@@ -59,38 +59,54 @@ class HotPathTest {
     @MethodSource("edgepoll.server.testkit.Variants#loops")
     @Timeout(value = 3 * JIT_DEADLINE_MS, unit = TimeUnit.MILLISECONDS)
     void steadyStateRequestsAllocateNothingOnTheLoopThread(String variant) throws Exception {
-        for (String protocol : new String[] {"http", "echo"}) {
-            try (ServerHandle s = ServerHandle.start(variant, "--protocol", protocol)) {
-                RawClient[] cs = new RawClient[4];
-                for (int i = 0; i < cs.length; i++) cs[i] = new RawClient(s.port());
-                long t0 = System.nanoTime();
-                long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(JIT_DEADLINE_MS);
-                int windows = 0, zeros = 0;
-                long lastBytes = -1, lastCalls = 0, zeroCalls = 0;
-                while (zeros < ZERO_WINDOWS && System.nanoTime() < deadline) {
-                    Stats.Loop before = s.server().liveStats().loops().get(0);
-                    roundTrips(cs, protocol, WINDOW);
-                    Stats.Loop after = s.server().liveStats().loops().get(0);
-                    assertTrue(before.allocatedBytes() >= 0, "thread allocation accounting available");
-                    lastBytes = after.allocatedBytes() - before.allocatedBytes();
-                    lastCalls = after.counters().totalCalls() - before.counters().totalCalls();
-                    zeros = lastBytes == 0 ? zeros + 1 : 0;
-                    zeroCalls = lastBytes == 0 ? zeroCalls + lastCalls : 0;
-                    windows++;
-                }
-                for (RawClient c : cs) c.close();
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                int warmUp = (windows - zeros) * WINDOW;
-                assertTrue(zeros == ZERO_WINDOWS, String.format(
-                        "%s %s: after %,d requests (%.1f s) the loop thread still allocated %,d B in the last window of %,d"
-                        + " requests (%.3f B/request, %.2f B per syscall; 40 B per syscall is the capture-segment slice"
-                        + " of downcalls C2 has not compiled, or something on the hot path allocates)",
-                        variant, protocol, windows * WINDOW, seconds, lastBytes, WINDOW,
-                        (double) lastBytes / WINDOW, lastCalls == 0 ? 0.0 : (double) lastBytes / lastCalls));
-                System.out.printf("%s %s: loop thread allocated 0 B over the last %,d requests and %,d syscalls"
-                        + " (0.000 B/request), after %,d warm-up requests; %.1f s in all%n",
-                        variant, protocol, ZERO_WINDOWS * WINDOW, zeroCalls, warmUp, seconds);
+        for (String protocol : new String[] {"http", "echo"}) steadyStateAllocatesNothing(variant, protocol);
+    }
+
+    /** --syscall-latency records into preallocated histograms: still nothing allocated per request. */
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt"})
+    @Timeout(value = 2 * JIT_DEADLINE_MS, unit = TimeUnit.MILLISECONDS)
+    void syscallLatencyOnStillAllocatesNothingPerRequest(String variant) throws Exception {
+        steadyStateAllocatesNothing(variant, "http", "--syscall-latency");
+    }
+
+    /** Measures windows until {@link #ZERO_WINDOWS} in a row allocate exactly 0 B, or fails at the deadline. */
+    private static void steadyStateAllocatesNothing(String variant, String protocol, String... more) throws Exception {
+        String[] flags = new String[2 + more.length];
+        flags[0] = "--protocol";
+        flags[1] = protocol;
+        System.arraycopy(more, 0, flags, 2, more.length);
+        String label = more.length == 0 ? protocol : protocol + " " + String.join(" ", more);
+        try (ServerHandle s = ServerHandle.start(variant, flags)) {
+            RawClient[] cs = new RawClient[4];
+            for (int i = 0; i < cs.length; i++) cs[i] = new RawClient(s.port());
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(JIT_DEADLINE_MS);
+            int windows = 0, zeros = 0;
+            long lastBytes = -1, lastCalls = 0, zeroCalls = 0;
+            while (zeros < ZERO_WINDOWS && System.nanoTime() < deadline) {
+                Stats.Loop before = s.server().liveStats().loops().get(0);
+                roundTrips(cs, protocol, WINDOW);
+                Stats.Loop after = s.server().liveStats().loops().get(0);
+                assertTrue(before.allocatedBytes() >= 0, "thread allocation accounting available");
+                lastBytes = after.allocatedBytes() - before.allocatedBytes();
+                lastCalls = after.counters().totalCalls() - before.counters().totalCalls();
+                zeros = lastBytes == 0 ? zeros + 1 : 0;
+                zeroCalls = lastBytes == 0 ? zeroCalls + lastCalls : 0;
+                windows++;
             }
+            for (RawClient c : cs) c.close();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int warmUp = (windows - zeros) * WINDOW;
+            assertTrue(zeros == ZERO_WINDOWS, String.format(
+                    "%s %s: after %,d requests (%.1f s) the loop thread still allocated %,d B in the last window of %,d"
+                    + " requests (%.3f B/request, %.2f B per syscall; 40 B per syscall is the capture-segment slice"
+                    + " of downcalls C2 has not compiled, or something on the hot path allocates)",
+                    variant, label, windows * WINDOW, seconds, lastBytes, WINDOW,
+                    (double) lastBytes / WINDOW, lastCalls == 0 ? 0.0 : (double) lastBytes / lastCalls));
+            System.out.printf("%s %s: loop thread allocated 0 B over the last %,d requests and %,d syscalls"
+                    + " (0.000 B/request), after %,d warm-up requests; %.1f s in all%n",
+                    variant, label, ZERO_WINDOWS * WINDOW, zeroCalls, warmUp, seconds);
         }
     }
 

@@ -1,0 +1,124 @@
+package edgepoll.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import edgepoll.lab.Json;
+import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.ServerHandle;
+import edgepoll.stats.Stats;
+import edgepoll.stats.Sys;
+import edgepoll.stats.SyscallCounters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code --trace-format perfetto}: the file is Chrome trace-event JSON with a loop track whose
+ * epoll_wait slices show the blocked time, one track per connection, slices that carry fd, size,
+ * result and errno, flow arrows that bind to slices, and exactly the calls the counters counted
+ * (every connection is traced here, so per name the slices equal the counters).
+ */
+@Timeout(60)
+class TimelineTest {
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> events(Path file) throws Exception {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(file));
+        return (List<Map<String, Object>>) root.get("traceEvents");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> args(Map<String, Object> e) {
+        return (Map<String, Object>) e.get("args");
+    }
+
+    static int num(Object o) {
+        return ((Double) o).intValue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "poll"})
+    void perfettoTraceHoldsExactlyTheCountedCallsOnTheirTracks(String mode, @TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.json");
+        Stats stats;
+        try (ServerHandle s = ServerHandle.start(mode, "--trace", trace.toString(), "--trace-format", "perfetto", "--trace-connections", "100")) {
+            for (int k = 0; k < 2; k++) {
+                // idle time between the connections, so the loop blocks in its wait (not waiting for anything)
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                try (RawClient c = new RawClient(s.port())) {
+                    for (int r = 0; r < 2; r++) {
+                        c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                        assertEquals(200, c.readResponse(false).status());
+                    }
+                    c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    assertEquals(200, c.readResponse(false).status());
+                    assertTrue(c.closedByServer());
+                }
+            }
+            stats = s.stop();
+        }
+        List<Map<String, Object>> events = events(trace);
+        Map<Integer, String> threadNames = new HashMap<>();
+        for (var e : events) {
+            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) threadNames.put(num(e.get("tid")), (String) args(e).get("name"));
+        }
+        int loopTid = stats.loops().get(0).tid();
+        assertTrue(threadNames.get(loopTid).startsWith("loop0"), threadNames.toString());
+        assertEquals(3, threadNames.size(), "the loop's track and one per connection: " + threadNames);
+
+        Map<String, Integer> slices = new TreeMap<>();
+        Set<String> sliceKeys = new HashSet<>();  // tid@ts: where flow ends may bind
+        boolean longWait = false;
+        for (var e : events) {
+            if (!"X".equals(e.get("ph"))) continue;
+            String name = (String) e.get("name");
+            slices.merge(name, 1, Integer::sum);
+            Map<String, Object> a = args(e);
+            assertTrue(a.containsKey("fd") && a.containsKey("result"), e.toString());
+            int tid = num(e.get("tid"));
+            assertTrue(threadNames.containsKey(tid), "a slice on a named track: " + e);
+            boolean onConnection = tid != loopTid;
+            if (name.equals("read") || name.equals("sendto")) {
+                // poll mode's read of the wake eventfd (8 bytes) is the loop's own
+                assertTrue(onConnection || num(a.get("size")) == 8, "connection calls on the connection's track: " + e);
+                assertTrue(a.containsKey("size"), e.toString());
+            }
+            if (name.equals("epoll_wait") || name.equals("accept4") || name.equals("poll")) assertFalse(onConnection, e.toString());
+            if (num(a.get("result")) < 0) assertTrue(a.get("errno") instanceof String, "a failed call names its errno: " + e);
+            if ((name.equals("epoll_wait") || name.equals("poll")) && (Double) e.get("dur") > 20_000) longWait = true;  // blocked > 20 ms
+            sliceKeys.add(tid + "@" + e.get("ts"));
+        }
+        assertTrue(longWait, "the loop's blocked time shows as long wait slices");
+
+        SyscallCounters total = stats.total();
+        Map<String, Integer> counted = new TreeMap<>();
+        for (Sys sys : Sys.ALL) {
+            if (total.calls(sys) > 0) counted.put(sys.straceName, (int) total.calls(sys));
+        }
+        assertEquals(counted, slices, "slices per call name equal the counters (every connection traced)");
+
+        int flowStarts = 0, flowEnds = 0;
+        for (var e : events) {
+            if ("s".equals(e.get("ph"))) {
+                flowStarts++;
+                assertEquals(loopTid, num(e.get("tid")), "arrows start on the loop's track");
+            } else if ("f".equals(e.get("ph"))) {
+                flowEnds++;
+                assertTrue(sliceKeys.contains(num(e.get("tid")) + "@" + e.get("ts")), "an arrow ends where a slice starts: " + e);
+            }
+        }
+        assertEquals(flowStarts, flowEnds);
+        if (!mode.equals("poll")) assertTrue(flowStarts >= 2 * 3 * 2, "an arrow from a wake-up to each read and send of the six requests: " + flowStarts);
+    }
+}
