@@ -32,19 +32,21 @@ import java.util.List;
  * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
  *                       this long after it began (or after accept); 0 = never
  * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
+ * @param sqpoll         uring mode: IORING_SETUP_SQPOLL, a kernel thread polls the submission queue
+ * @param uringEntries   uring mode: submission queue entries (the completion queue gets twice as many)
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
-                      long headerTimeoutMs, int maxConnections) {
+                      long headerTimeoutMs, int maxConnections, boolean sqpoll, int uringEntries) {
 
     /**
      * Every --mode, from the seeds' first server to edge-triggered epoll: the one list the parser,
      * the usage text and the experiments read.
      */
-    public static final List<String> MODES = List.of("blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et");
+    public static final List<String> MODES = List.of("blocking", "threads", "virtual-threads", "busy-poll", "poll", "lt", "et", "uring");
     /** Every --protocol. */
     public static final List<String> PROTOCOLS = List.of("http", "echo");
     /** Every --drain (ET only). */
@@ -52,7 +54,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, false, 256);
     }
 
     public boolean edgeTriggered() {
@@ -113,6 +115,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "  --read-timeout DURATION      blocking modes: SO_RCVTIMEO, drop a silent client after it, 0 = never (default 0)",
                 "  --header-timeout DURATION    HTTP: close a connection whose request head takes longer, 0 = never (default 10s)",
                 "  --max-connections N          connections beyond N are accepted and closed at once, 0 = no limit (default 0)",
+                "  --sqpoll                     uring mode: a kernel thread polls the submission queue (IORING_SETUP_SQPOLL)",
+                "  --uring-entries N            uring mode: submission queue entries, a power of two (default " + d.uringEntries + ")",
                 "  --help                       this text");
     }
 
@@ -130,6 +134,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         boolean once = o.once;
         long headerTimeout = o.headerTimeoutMs;
         int maxConnections = o.maxConnections;
+        boolean sqpoll = o.sqpoll;
+        int uringEntries = o.uringEntries;
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
@@ -158,6 +164,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--read-timeout" -> readTimeout = f.durationMsValue();
                 case "--header-timeout" -> headerTimeout = f.durationMsValue();
                 case "--max-connections" -> maxConnections = f.intValue(0, Integer.MAX_VALUE);
+                case "--sqpoll" -> sqpoll = true;
+                case "--uring-entries" -> uringEntries = f.intValue(8, 32768);
                 default -> throw f.unknown();
             }
         }
@@ -167,8 +175,14 @@ public record Options(String mode, String drain, String protocol, String bind, i
         if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
             throw new IllegalArgumentException("--drain short-read applies to --mode et only");
         }
+        if (sqpoll && !mode.equals("uring")) {
+            throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
+        }
+        if (Integer.bitCount(uringEntries) != 1) {
+            throw new IllegalArgumentException("--uring-entries must be a power of two, not " + uringEntries);
+        }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections);
+                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, sqpoll, uringEntries);
     }
 }

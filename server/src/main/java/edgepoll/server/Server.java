@@ -4,6 +4,7 @@ import edgepoll.config.Options;
 import edgepoll.loop.Loops;
 import edgepoll.model.BlockingServer;
 import edgepoll.stats.Stats;
+import edgepoll.uring.UringLoop;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Net;
@@ -37,6 +38,7 @@ public final class Server implements AutoCloseable {
     private Server(Options options) throws SyscallException {
         this.options = options;
         int p = options.port();
+        if (options.mode().equals("uring")) UringLoop.checkAvailable();  // refused: one line, before any fd is opened
         List<Integer> opened = new ArrayList<>();
         try {
             for (int i = 0; i < options.loops(); i++) {
@@ -51,7 +53,8 @@ public final class Server implements AutoCloseable {
                 } else {
                     int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
                     opened.add(wakeFd);
-                    w = Loops.create(i, options, b.fd(), wakeFd);
+                    w = options.mode().equals("uring") ? new UringLoop(i, options, b.fd(), wakeFd)
+                            : Loops.create(i, options, b.fd(), wakeFd);
                 }
                 w.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(w);

@@ -28,19 +28,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PackageLayersTest {
     /** Each server package and the edgepoll packages it may use (edgepoll.sys is the bindings module). */
-    private static final Map<String, Set<String>> LAYERS = new TreeMap<>(Map.of(
-            "edgepoll.config", Set.of(),
-            "edgepoll.stats", Set.of("edgepoll.config", "edgepoll.sys"),
-            "edgepoll.proto", Set.of("edgepoll.config"),
-            "edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys"),
-            "edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys"),
-            "edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys"),
-            "edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.sys"),
-            "edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys"),
-            "edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.sys"),
-            "edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys"),
+    private static final Map<String, Set<String>> LAYERS = new TreeMap<>(Map.ofEntries(
+            Map.entry("edgepoll.config", Set.of()),
+            Map.entry("edgepoll.stats", Set.of("edgepoll.config", "edgepoll.sys")),
+            Map.entry("edgepoll.proto", Set.of("edgepoll.config")),
+            Map.entry("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys")),
+            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
+            Map.entry("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys")),
+            Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.sys")),
+            Map.entry("edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys")),
             // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
-            "edgepoll.launcher", Set.of()));
+            Map.entry("edgepoll.launcher", Set.of())));
 
     @Test
     void packagesDependOnlyOnLowerLayers() throws Exception {
