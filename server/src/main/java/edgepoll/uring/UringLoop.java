@@ -61,6 +61,8 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     /** Provided buffers a connection may hold unconsumed before its recv is cancelled. */
     static final int HOLD_LIMIT = 4;
     static final short BUFFER_GROUP = 1;
+    /** The longest wait for one more completion after quiet sends (see loop()). */
+    static final long QUIET_WAIT_NANOS = 1_000_000L;
     private static final ThreadLocal<Boolean> ON_A_LOOP = ThreadLocal.withInitial(() -> false);
     private static final int ACCEPT_FLAGS = Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC;
     private static final int SEND_FLAGS = Net.MSG_NOSIGNAL | Net.MSG_WAITALL;
@@ -171,8 +173,12 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
             prepareTurn();
             long timeout = drainDeadline >= 0 ? 10_000_000L : untilNextDeadlineNanos();
             // A quiet send (a reply after which its connection has nothing left to do) completes inside
-            // this enter, as a rule, and its CQE only frees a buffer: it need not end the wait.
-            int rc = sys.uringEnter(ring, ring.cqReady() > 0 ? 0 : 1 + quietSends, timeout);
+            // this enter, as a rule, and its CQE only frees a buffer: it need not end the wait. But a
+            // send that meets a full socket does not complete, and the CQE that then ends the wait may
+            // call for new SQEs (an accept's recv): so such a wait lasts at most QUIET_WAIT_NANOS.
+            int min = ring.cqReady() > 0 ? 0 : 1 + quietSends;
+            if (quietSends > 0) timeout = timeout < 0 ? QUIET_WAIT_NANOS : Math.min(timeout, QUIET_WAIT_NANOS);
+            int rc = sys.uringEnter(ring, min, timeout);
             quietSends = 0;
             if (rc < 0 && rc != -Errno.EINTR && rc != -Errno.ETIME && rc != -Errno.EAGAIN && rc != -Errno.EBUSY) {
                 throw new SyscallException("io_uring_enter", -rc);
