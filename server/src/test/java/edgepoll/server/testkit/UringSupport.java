@@ -31,9 +31,9 @@ public final class UringSupport {
     public static void assumeAvailable() {
         String r = refusal();
         if (r != null) {
-            StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(2).findFirst()).orElse(null);
-            System.err.println("SKIPPED " + (caller == null ? "" : caller.getClassName() + "." + caller.getMethodName() + " ")
-                    + "--mode uring: " + r);
+            StackWalker.StackFrame caller = StackWalker.getInstance()
+                    .walk(s -> s.filter(f -> f.getClassName().endsWith("Test")).findFirst()).orElse(null);
+            System.err.println("SKIPPED " + (caller == null ? "" : caller.getClassName() + "." + caller.getMethodName() + ": ") + r);
             Assumptions.abort(r);
         }
     }
