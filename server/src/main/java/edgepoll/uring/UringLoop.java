@@ -219,7 +219,9 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
 
     /** Reaps every completion, then drives each connection they touched, once. */
     private void reap() {
-        while (ring.cqReady() > 0) {
+        // A few rounds at most: with SQPOLL the kernel posts CQEs while we reap, and the turn must end
+        // (timers, the SQ tail published by the next enter) even under a steady stream of them.
+        for (int round = 0; round < 4 && ring.cqReady() > 0; round++) {
             ring.forEachCompletion(this);
             for (int i = 0; i < dirtyCount; i++) {
                 UringConnection c = dirty[i];

@@ -61,6 +61,14 @@ final class Cli {
         if (nginx == null && specs.removeIf(s -> s.family().equals("nginx"))) {
             notes.add("nginx is not installed (apt-get install nginx-light): left out");
         }
+        if (specs.stream().anyMatch(s -> s.name().startsWith("edgepoll-uring"))) {
+            try {
+                edgepoll.uring.UringLoop.checkAvailable();
+            } catch (edgepoll.sys.SyscallException e) {
+                specs.removeIf(s -> s.name().startsWith("edgepoll-uring"));
+                notes.add("edgepoll-uring and edgepoll-uring-sqpoll left out: " + e.getMessage());
+            }
+        }
         String strace = noStrace ? null : onPath("strace");
         if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
         String perf = noStrace ? null : PerfCount.usable();

@@ -35,6 +35,8 @@ final class Servers {
             new Spec("edgepoll-et", "edgepoll", true),
             new Spec("edgepoll-et-short-read", "edgepoll", true),
             new Spec("edgepoll-lt", "edgepoll", true),
+            new Spec("edgepoll-uring", "edgepoll", true),
+            new Spec("edgepoll-uring-sqpoll", "edgepoll", true),
             new Spec("netty-et", "netty", true),
             new Spec("netty-lt", "netty", true),
             new Spec("nio", "nio", true),
@@ -102,6 +104,8 @@ final class Servers {
                     case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
                     case "edgepoll-et-short-read" -> cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
                     case "edgepoll-lt" -> cmd.addAll(List.of("--mode", "lt"));
+                    case "edgepoll-uring" -> cmd.addAll(List.of("--mode", "uring"));
+                    case "edgepoll-uring-sqpoll" -> cmd.addAll(List.of("--mode", "uring", "--sqpoll"));
                     default -> throw new IllegalStateException(spec.name);
                 }
                 if (protocol.equals("echo")) cmd.addAll(List.of("--stats-json", dir.resolve("stats.json").toString()));
