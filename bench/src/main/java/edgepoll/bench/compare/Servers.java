@@ -39,6 +39,7 @@ final class Servers {
             new Spec("edgepoll-uring-sqpoll", "edgepoll", true),
             new Spec("netty-et", "netty", true),
             new Spec("netty-lt", "netty", true),
+            new Spec("netty-uring", "netty-uring", true),
             new Spec("nio", "nio", true),
             new Spec("nginx", "nginx", false));
 
@@ -88,6 +89,11 @@ final class Servers {
         }
     }
 
+    /** bench-uring/target/netty-uring-peer.jar, next to the bench module that holds benchmarks.jar. */
+    static Path nettyUringJar(Config cfg) {
+        return cfg.benchJar().toAbsolutePath().getParent().getParent().getParent().resolve("bench-uring/target/netty-uring-peer.jar");
+    }
+
     private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+)");
 
     static Running start(Spec spec, String protocol, Config cfg, Path dir) throws IOException, InterruptedException {
@@ -116,6 +122,11 @@ final class Servers {
                 if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NettyServer",
                         "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
+            }
+            case "netty-uring" -> {  // Netty 4.2's io_uring transport: its own jar (bench-uring), not benchmarks.jar's Netty 4.1
+                cmd.addAll(cfg.jvm());
+                if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
+                cmd.addAll(List.of("-jar", nettyUringJar(cfg).toString(), "--port", "0", "--protocol", protocol));
             }
             case "nio" -> {
                 cmd.addAll(cfg.jvm());
