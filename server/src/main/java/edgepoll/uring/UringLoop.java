@@ -78,7 +78,8 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     private MemorySegment sqes;
     private BufferRing buffers;
     private MemorySegment provided;
-    private boolean recycled;
+    /** Provided buffers handed back since the last publish. */
+    private int recycledCount;
     private Slices pool;
     private Protocol protocol;
     private MemorySegment wakeCounter;
@@ -201,19 +202,22 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
             counters.countSqe(UringOp.ACCEPT);
             acceptArmed = true;
         }
-        if (starvedCount > 0 && recycled) {
-            int n = starvedCount;
-            starvedCount = 0;
+        if (starvedCount > 0 && recycledCount > 0) {
+            // As many starved recvs as buffers came back, oldest first: re-arming all of them after
+            // one recycled buffer would have all but one end in ENOBUFS again at once.
+            int n = Math.min(starvedCount, recycledCount);
             for (int i = 0; i < n; i++) {
                 UringConnection c = starved[i];
-                starved[i] = null;
                 c.starved = false;
                 if (c.live() && !c.recvArmed && !c.recvCancelling && !c.peerClosed) armRecv(c);
             }
+            System.arraycopy(starved, n, starved, 0, starvedCount - n);
+            Arrays.fill(starved, starvedCount - n, starvedCount, null);
+            starvedCount -= n;
         }
-        if (recycled) {
+        if (recycledCount > 0) {
             buffers.publish();
-            recycled = false;
+            recycledCount = 0;
         }
     }
 
@@ -619,7 +623,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
 
     private void recycle(int bid) {
         buffers.add(bid);
-        recycled = true;
+        recycledCount++;
     }
 
     private void releaseIdleBuffers(UringConnection c) {
