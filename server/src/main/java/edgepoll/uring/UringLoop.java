@@ -80,6 +80,8 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     private MemorySegment provided;
     /** Provided buffers handed back since the last publish. */
     private int recycledCount;
+    /** Provided buffers the kernel gave us (in CQEs) and we have not handed back. */
+    private int buffersHeld;
     private Slices pool;
     private Protocol protocol;
     private MemorySegment wakeCounter;
@@ -179,6 +181,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
             // call for new SQEs (an accept's recv): so such a wait lasts at most QUIET_WAIT_NANOS.
             int min = ring.cqReady() > 0 ? 0 : 1 + quietSends;
             if (quietSends > 0) timeout = timeout < 0 ? QUIET_WAIT_NANOS : Math.min(timeout, QUIET_WAIT_NANOS);
+            if (starvedCount > 0) timeout = timeout < 0 ? QUIET_WAIT_NANOS : Math.min(timeout, QUIET_WAIT_NANOS);  // re-arm the rest soon
             int rc = sys.uringEnter(ring, min, timeout);
             quietSends = 0;
             if (rc < 0 && rc != -Errno.EINTR && rc != -Errno.ETIME && rc != -Errno.EAGAIN && rc != -Errno.EBUSY) {
@@ -202,10 +205,12 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
             counters.countSqe(UringOp.ACCEPT);
             acceptArmed = true;
         }
-        if (starvedCount > 0 && recycledCount > 0) {
-            // As many starved recvs as buffers came back, oldest first: re-arming all of them after
-            // one recycled buffer would have all but one end in ENOBUFS again at once.
-            int n = Math.min(starvedCount, recycledCount);
+        int available = buffers.count() - buffersHeld;
+        if (starvedCount > 0 && available > 0) {
+            // As many starved recvs as the ring has buffers, oldest first: re-arming all of them
+            // after one buffer came back would have all but one end in ENOBUFS again at once. Those
+            // left wait for the next turn, which comes within STARVED_WAIT_NANOS (see loop()).
+            int n = Math.min(starvedCount, available);
             for (int i = 0; i < n; i++) {
                 UringConnection c = starved[i];
                 c.starved = false;
@@ -266,7 +271,10 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
         UringConnection c = slot < slotCount ? slots[slot] : null;
         if (c == null || c.state == UringConnection.FREE || c.generation != UserData.generation(userData)) {
             int bid = Cqe.bufferId(flags);
-            if (bid >= 0) recycle(bid);
+            if (bid >= 0) {
+                buffersHeld++;
+                recycle(bid);
+            }
             counters.countStaleEvent();
             return;
         }
@@ -362,6 +370,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
 
     private void onRecv(UringConnection c, int res, int flags) {
         int bid = Cqe.bufferId(flags);
+        if (bid >= 0) buffersHeld++;
         if (!Cqe.hasMore(flags)) {
             c.recvArmed = false;
             c.recvCancelling = false;
@@ -624,6 +633,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     private void recycle(int bid) {
         buffers.add(bid);
         recycledCount++;
+        buffersHeld--;
     }
 
     private void releaseIdleBuffers(UringConnection c) {
