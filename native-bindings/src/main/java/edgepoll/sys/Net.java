@@ -26,6 +26,7 @@ public final class Net {
     public static final int SO_KEEPALIVE = LibC.SO_KEEPALIVE();
     public static final int SOMAXCONN = LibC.SOMAXCONN();
     public static final int MSG_NOSIGNAL = LibC.MSG_NOSIGNAL();
+    public static final int MSG_WAITALL = LibC.MSG_WAITALL();
     public static final int MSG_DONTWAIT = LibC.MSG_DONTWAIT();
     public static final int MSG_PEEK = LibC.MSG_PEEK();
     public static final int SHUT_RD = LibC.SHUT_RD();

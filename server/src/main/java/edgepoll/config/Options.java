@@ -40,6 +40,8 @@ import java.util.List;
  *                       EPOLLET alone (plain: shows two threads on one connection)
  * @param traceFormat    one of {@link #TRACE_FORMATS}: text (strace-like) or perfetto (Chrome trace-event JSON)
  * @param syscallLatency event loops: time every syscall into per-call, per-outcome histograms
+ * @param sqpoll         uring mode: IORING_SETUP_SQPOLL, a kernel thread polls the submission queue
+ * @param uringEntries   uring mode: submission queue entries (the completion queue gets twice as many)
  */
 public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
@@ -47,13 +49,13 @@ public record Options(String mode, String drain, String protocol, String bind, i
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
                       long headerTimeoutMs, int maxConnections, String listener, String sharedEpoll,
-                      String traceFormat, boolean syscallLatency) {
+                      String traceFormat, boolean syscallLatency, boolean sqpoll, int uringEntries) {
 
     /**
      * Every --mode, edge-triggered epoll first and the seeds' first server last: the one list the
      * parser, the usage text, the experiments and the shared test suites read.
      */
-    public static final List<String> MODES = List.of("et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads");
+    public static final List<String> MODES = List.of("et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads", "uring");
     /** Every --protocol. */
     public static final List<String> PROTOCOLS = List.of("http", "echo");
     /** Every --trace-format. */
@@ -75,7 +77,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
 
     public static Options defaults() {
         return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off", "text", false);
+                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off", "text", false,
+                false, 256);
     }
 
     public boolean edgeTriggered() {
@@ -94,10 +97,12 @@ public record Options(String mode, String drain, String protocol, String bind, i
 
     /**
      * How far a readiness is drained, as the first line and the exit table name it: strict or
-     * short-read (ET), level (one step per event: lt, poll, busy-poll), or blocking (no readiness).
+     * short-read (ET), level (one step per event: lt, poll, busy-poll), completion (uring: the kernel
+     * reports finished reads, not readiness), or blocking (no readiness).
      */
     public String drainPolicy() {
         if (mode.equals("et")) return drain;
+        if (mode.equals("uring")) return "completion";
         return blockingModel() ? "blocking" : "level";
     }
 
@@ -167,6 +172,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 "                               plain or EPOLLEXCLUSIVE (default " + d.listener + "; docs/many-loops.md)",
                 "  --shared-epoll " + String.join("|", SHARED_EPOLL) + "  --mode et: --loops threads on ONE epoll instance, connections",
                 "                               EPOLLET|EPOLLONESHOT re-armed after each drain, or plain EPOLLET (default " + d.sharedEpoll + ")",
+                "  --sqpoll                     uring mode: a kernel thread polls the submission queue (IORING_SETUP_SQPOLL)",
+                "  --uring-entries N            uring mode: submission queue entries, a power of two (default " + d.uringEntries + ")",
                 "  --help                       this text");
     }
 
@@ -187,6 +194,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
         String listener = o.listener, sharedEpoll = o.sharedEpoll;
         String traceFormat = o.traceFormat;
         boolean syscallLatency = o.syscallLatency;
+        boolean sqpoll = o.sqpoll;
+        int uringEntries = o.uringEntries;
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
@@ -223,6 +232,8 @@ public record Options(String mode, String drain, String protocol, String bind, i
                 case "--max-connections" -> maxConnections = f.intValue(0, Integer.MAX_VALUE);
                 case "--listener" -> listener = f.oneOf(LISTENERS);
                 case "--shared-epoll" -> sharedEpoll = f.oneOf(SHARED_EPOLL);
+                case "--sqpoll" -> sqpoll = true;
+                case "--uring-entries" -> uringEntries = f.intValue(8, 32768);
                 default -> throw f.unknown();
             }
         }
@@ -241,9 +252,18 @@ public record Options(String mode, String drain, String protocol, String bind, i
         if (drainGiven && !mode.equals("et") && drain.equals(NAIVE_DRAIN)) {
             throw new IllegalArgumentException("--drain naive applies to --mode et only");
         }
+        if (mode.equals("uring") && traceFormat.equals("perfetto")) {
+            throw new IllegalArgumentException("--trace-format perfetto applies to the readiness modes, not --mode uring (its trace is text)");
+        }
+        if (sqpoll && !mode.equals("uring")) {
+            throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
+        }
+        if (Integer.bitCount(uringEntries) != 1) {
+            throw new IllegalArgumentException("--uring-entries must be a power of two, not " + uringEntries);
+        }
         return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
                 nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
                 acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, listener, sharedEpoll,
-                traceFormat, syscallLatency);
+                traceFormat, syscallLatency, sqpoll, uringEntries);
     }
 }

@@ -31,8 +31,13 @@ import java.util.regex.Pattern;
 public final class ModelComparison {
     private ModelComparison() {}
 
-    /** Every --mode in the seeds' order (blocking first), then ET's other drain. */
-    static final String[] VARIANTS = java.util.stream.Stream.concat(Options.MODES.reversed().stream(), java.util.stream.Stream.of("et-short-read"))
+    /**
+     * Every --mode in the seeds' order (blocking first, edge-triggered epoll last), ET's other drain,
+     * then the model after epoll: uring, and uring with SQPOLL (its CPU figure includes the kernel's
+     * submission thread, which belongs to the server process).
+     */
+    static final String[] VARIANTS = java.util.stream.Stream.concat(Options.MODES.reversed().stream().filter(m -> !m.equals("uring")),
+            java.util.stream.Stream.of("et-short-read", "uring", "uring-sqpoll"))
             .toArray(String[]::new);
     static final long TICK_US = 10_000;  // USER_HZ = 100 on Linux
 
@@ -72,12 +77,17 @@ public final class ModelComparison {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar, "--port", "0", "--max-threads", "20000"));
         if (variant.equals("et-short-read")) cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
+        else if (variant.equals("uring-sqpoll")) cmd.addAll(List.of("--mode", "uring", "--sqpoll"));
         else cmd.addAll(List.of("--mode", variant));
-        Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path err = Files.createTempFile("compare-models", ".err");
+        Process server = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         List<Socket> idleSockets = new ArrayList<>();
         try {
             String first = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            if (first == null) return String.format(Locale.ROOT, "%-16s   (server did not start)", variant);
+            if (first == null) {  // e.g. io_uring refused here: the server said why in one line
+                List<String> why = Files.readAllLines(err);
+                return String.format(Locale.ROOT, "%-16s   (server did not start%s)", variant, why.isEmpty() ? "" : ": " + why.get(0));
+            }
             int port = Integer.parseInt(first.split(" ")[2].substring(first.split(" ")[2].lastIndexOf(':') + 1));
             long pid = server.pid();
             String mem = "-";
@@ -105,6 +115,7 @@ public final class ModelComparison {
             for (Socket s : idleSockets) s.close();
             server.destroy();
             server.waitFor();
+            Files.deleteIfExists(err);
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code scripts/syscalls-et-vs-lt}: one fixed set of workloads against et, et+short-read and lt,
+ * {@code scripts/syscalls-et-vs-lt}: one fixed set of workloads against et, et+short-read, lt, and
+ * the completion-based uring mode without and with SQPOLL (skipped, with the reason, where the
+ * kernel refuses io_uring),
  * each on a fresh in-process server, and one table of the per-request ratios from the server's own
  * counters. Workloads are fixed request counts, not durations, so the ratios do not depend on how
  * fast this machine is; the clients are blocking java.net sockets in one thread, in lock step.
@@ -34,18 +36,26 @@ public final class SyscallComparison {
             new Workload("pipelined-16", new String[0], 8, 150, 16, 0),
             new Workload("1MiB-responses", new String[] {"--response-size", "1048576"}, 4, 25, 1, 0),
             new Workload("echo-1KiB", new String[] {"--protocol", "echo"}, 8, 1000, 1, 1024));
-    static final String[] VARIANTS = {"et", "et-short-read", "lt"};
+    static final String[] VARIANTS = {"et", "et-short-read", "lt", "uring", "uring-sqpoll"};
 
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
         List<String> rows = new ArrayList<>();
-        rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s",
-                "workload", "mode", "requests", "syscalls", "epoll_wait", "events", "reads", "EAGAIN", "epoll_ctl", "bytes"));
-        rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s",
-                "", "", "", "/request", "/request", "/wakeup", "/request", "/request", "/request", "/write"));
+        rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s %10s %9s",
+                "workload", "mode", "requests", "syscalls", "epoll_wait", "events", "reads", "EAGAIN", "epoll_ctl", "bytes", "uring", "CQEs"));
+        rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s %10s %9s",
+                "", "", "", "/request", "/request", "/wakeup", "/request", "/request", "/request", "/write", "enter/req", "/enter"));
+        String refusal = null;
+        try {
+            edgepoll.uring.UringLoop.checkAvailable();
+        } catch (edgepoll.sys.SyscallException e) {
+            refusal = e.getMessage();
+            System.err.println("syscalls-et-vs-lt: uring and uring-sqpoll not run: " + refusal);
+        }
         int done = 0, total = WORKLOADS.size() * VARIANTS.length;
         for (Workload w : WORKLOADS) {
             for (String v : VARIANTS) {
+                if (refusal != null && v.startsWith("uring")) continue;
                 System.err.printf(Locale.ROOT, "\r[%2d/%d] %-15s %-14s %5.1f s", ++done, total, w.name, v, (System.nanoTime() - start) / 1e9);
                 SyscallCounters c = run(w, v);
                 rows.add(row(w, v, c));
@@ -61,15 +71,22 @@ public final class SyscallComparison {
         for (Sys s : Sys.ALL) eagain += c.eagain(s);
         long ctl = c.calls(Sys.EPOLL_CTL_ADD) + c.calls(Sys.EPOLL_CTL_MOD) + c.calls(Sys.EPOLL_CTL_DEL);
         long writes = c.calls(Sys.SEND) - c.eagain(Sys.SEND);
-        return String.format(Locale.ROOT, "%-15s %-14s %9d %10.2f %10.3f %9.2f %9.2f %10.2f %10.3f %11.0f",
+        long enters = c.calls(Sys.IO_URING_ENTER);
+        if (enters > 0) {  // a ring send is not a write syscall: bytes per send CQE
+            writes = c.cqes(edgepoll.stats.UringOp.SEND);
+        }
+        return String.format(Locale.ROOT, "%-15s %-14s %9d %10.2f %10.3f %9.2f %9.2f %10.2f %10.3f %11.0f %10.3f %9.2f",
                 w.name, variant, (long) req, c.totalCalls() / req, c.calls(Sys.EPOLL_WAIT) / req,
                 c.calls(Sys.EPOLL_WAIT) == 0 ? 0.0 : (double) c.events() / c.calls(Sys.EPOLL_WAIT),
-                c.calls(Sys.READ) / req, eagain / req, ctl / req, writes == 0 ? 0.0 : (double) c.bytes(Sys.SEND) / writes);
+                c.calls(Sys.READ) / req, eagain / req, ctl / req, writes == 0 ? 0.0 : (double) c.bytesOut() / writes,
+                enters / req, enters == 0 ? 0.0 : (double) c.totalCqes() / enters);
     }
 
     static SyscallCounters run(Workload w, String variant) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--mode", variant.startsWith("et") ? "et" : "lt"));
+        String mode = variant.startsWith("et") ? "et" : variant.startsWith("uring") ? "uring" : "lt";
+        List<String> args = new ArrayList<>(List.of("--port", "0", "--mode", mode));
         if (variant.equals("et-short-read")) args.addAll(List.of("--drain", "short-read"));
+        if (variant.equals("uring-sqpoll")) args.add("--sqpoll");
         args.addAll(List.of(w.flags));
         Server server = Server.start(Options.parse(args.toArray(String[]::new)));
         try {

@@ -6,6 +6,7 @@ import edgepoll.loop.SharedEpoll;
 import edgepoll.loop.SharedEpollLoop;
 import edgepoll.model.BlockingServer;
 import edgepoll.stats.Stats;
+import edgepoll.uring.UringLoop;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Net;
@@ -51,6 +52,7 @@ public final class Server implements AutoCloseable {
                     + " a request larger than one read stalls until the client sends more (seed 001's mistake, on purpose)");
         }
         int p = options.port();
+        if (options.mode().equals("uring")) UringLoop.checkAvailable();  // refused: one line, before any fd is opened
         List<Integer> opened = new ArrayList<>();
         try {
             if (options.sharesEpoll()) {
@@ -75,7 +77,8 @@ public final class Server implements AutoCloseable {
                 } else {
                     int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
                     opened.add(wakeFd);
-                    w = Loops.create(i, options, b.fd(), wakeFd);
+                    w = options.mode().equals("uring") ? new UringLoop(i, options, b.fd(), wakeFd)
+                            : Loops.create(i, options, b.fd(), wakeFd);
                 }
                 w.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(w);

@@ -1,6 +1,10 @@
 package edgepoll.stats;
 
 import edgepoll.sys.CallState;
+import edgepoll.sys.Errno;
+import edgepoll.sys.SyscallException;
+import edgepoll.sys.uring.BufferRing;
+import edgepoll.sys.uring.Ring;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Net;
@@ -201,6 +205,63 @@ public final class LoopSyscalls {
         int rc = Syscalls.eventfd(cs, 0, flags);
         counters.count(Sys.EVENTFD2, rc);
         if (timed) done(Sys.EVENTFD2, -1, -1, rc, t0);
+        return rc;
+    }
+
+    /**
+     * io_uring_setup through {@link Ring#open}: counts every io_uring_setup it made (more than one
+     * when the kernel refused optional flags). A refusal (EPERM, ENOSYS) is counted once and thrown.
+     */
+    public Ring uringSetup(int entries, int flags, int sqThreadIdleMs) throws SyscallException {
+        Ring r;
+        try {
+            r = Ring.open(entries, flags, sqThreadIdleMs);
+        } catch (SyscallException e) {
+            counters.count(Sys.IO_URING_SETUP, -e.errno());
+            throw e;
+        }
+        for (int i = 0; i < r.setupCalls(); i++) counters.count(Sys.IO_URING_SETUP, i < r.setupCalls() - 1 ? -Errno.EINVAL : r.fd());
+        return r;
+    }
+
+    /** A provided-buffer ring registered on {@code ring} (one io_uring_register). */
+    public BufferRing uringRegisterBuffers(Ring ring, short group, int count, int size) throws SyscallException {
+        try {
+            BufferRing b = BufferRing.register(ring, group, count, size);
+            counters.count(Sys.IO_URING_REGISTER, 0);
+            return b;
+        } catch (SyscallException e) {
+            counters.count(Sys.IO_URING_REGISTER, -e.errno());
+            throw e;
+        }
+    }
+
+    /** Unregisters and frees {@code buffers} (one io_uring_register while the ring is open). */
+    public void uringUnregisterBuffers(Ring ring, BufferRing buffers) {
+        if (ring.isOpen()) counters.count(Sys.IO_URING_REGISTER, 0);
+        buffers.close();
+    }
+
+    /** Closes {@code ring}: its munmaps (not counted: not a loop syscall we trace) and the close of its fd. */
+    public void uringClose(Ring ring) {
+        if (!ring.isOpen()) return;
+        ring.close();
+        counters.count(Sys.CLOSE, 0);
+    }
+
+    /**
+     * One io_uring_enter, if the ring needs one: submits every queued SQE and waits for
+     * {@code minComplete} completions, at most {@code timeoutNanos} (negative: no limit). Counted
+     * (with the SQEs it consumed), timed and recorded only when the syscall was made (the recorder
+     * gets the ring fd and the number of SQEs submitted). Returns its result, or 0 when none was made.
+     */
+    public int uringEnter(Ring ring, int minComplete, long timeoutNanos) {
+        long t0 = start();
+        long before = ring.enters();
+        int rc = timeoutNanos < 0 ? ring.submitAndWait(minComplete) : ring.submitAndWait(minComplete, timeoutNanos);
+        if (ring.enters() == before) return 0;
+        counters.countEnter(rc);
+        if (timed) done(Sys.IO_URING_ENTER, ring.fd(), ring.lastToSubmit(), rc, t0);
         return rc;
     }
 

@@ -68,8 +68,8 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"empty_accept_wakeups\": ").append(c.emptyAcceptWakeups())
           .append(", \"cpu_ms\": ").append(c.cpuNanos() / 1_000_000)
           .append(", \"owner_collisions\": ").append(c.ownerCollisions())
-          .append(", \"bytes_in\": ").append(c.bytes(Sys.READ))
-          .append(", \"bytes_out\": ").append(c.bytes(Sys.SEND))
+          .append(", \"bytes_in\": ").append(c.bytesIn())
+          .append(", \"bytes_out\": ").append(c.bytesOut())
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())
           .append(", \"zero_event_wakeups\": ").append(c.zeroWakeups())
           .append(", \"idle_writable_events\": ").append(c.idleWritableEvents())
@@ -106,6 +106,7 @@ public record Stats(Options options, int port, List<Loop> loops) {
         }
         sb.append("}, \"ratios\": ").append(ratiosJson(c));
         if (c.latency() != null) sb.append(", \"syscall_latency_ns\": ").append(latencyJson(c.latency()));
+        if (c.calls(Sys.IO_URING_ENTER) > 0) sb.append(", \"io_uring\": ").append(uringJson(c));
         sb.append('}');
         return sb.toString();
     }
@@ -156,6 +157,38 @@ public record Stats(Options options, int port, List<Loop> loops) {
         return sb.toString();
     }
 
+    /** The uring mode's figures: enters, SQEs and CQEs per enter and per request, CQE errors by op and errno. */
+    static String uringJson(SyscallCounters c) {
+        long enters = c.calls(Sys.IO_URING_ENTER), req = c.requests();
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\"enter_calls\": ").append(enters)
+          .append(", \"sqes_prepared\": ").append(c.totalSqes())
+          .append(", \"sqes_submitted\": ").append(c.sqesSubmitted())
+          .append(", \"cqes\": ").append(c.totalCqes())
+          .append(", \"submitted_per_enter\": ").append(num(ratio(c.sqesSubmitted(), enters)))
+          .append(", \"cqes_per_enter\": ").append(num(ratio(c.totalCqes(), enters)))
+          .append(", \"cqes_per_request\": ").append(num(ratio(c.totalCqes(), req)))
+          .append(", \"enobufs\": ").append(c.cqeErrors(UringOp.RECV, Errno.ENOBUFS))
+          .append(", \"ops\": {");
+        boolean first = true;
+        for (UringOp op : UringOp.ALL) {
+            if (!first) sb.append(", ");
+            first = false;
+            sb.append('"').append(op.opName).append("\": {\"sqes\": ").append(c.sqes(op))
+              .append(", \"cqes\": ").append(c.cqes(op)).append(", \"errors_by_errno\": {");
+            boolean f2 = true;
+            for (int e = 1; e < Errno.MAX; e++) {
+                long n = c.cqeErrors(op, e);
+                if (n == 0) continue;
+                if (!f2) sb.append(", ");
+                f2 = false;
+                sb.append('"').append(Errno.name(e)).append("\": ").append(n);
+            }
+            sb.append("}}");
+        }
+        return sb.append("}}").toString();
+    }
+
     public String toJson() {
         Options o = options;
         StringBuilder sb = new StringBuilder("{\n");
@@ -167,7 +200,9 @@ public record Stats(Options options, int port, List<Loop> loops) {
           .append(", \"max_events\": ").append(o.maxEvents()).append(", \"nodelay\": ").append(o.nodelay())
           .append(", \"cork\": ").append(o.cork()).append(", \"idle_timeout_ms\": ").append(o.idleTimeoutMs())
           .append(", \"response_size\": ").append(o.responseSize())
-          .append(", \"max_header_bytes\": ").append(o.maxHeaderBytes()).append("},\n");
+          .append(", \"max_header_bytes\": ").append(o.maxHeaderBytes());
+        if (o.mode().equals("uring")) sb.append(", \"sqpoll\": ").append(o.sqpoll()).append(", \"uring_entries\": ").append(o.uringEntries());
+        sb.append("},\n");
         sb.append("  \"total\": ").append(countersJson(total())).append(",\n");
         sb.append("  \"loops\": [");
         for (int i = 0; i < loops.size(); i++) {
@@ -256,8 +291,22 @@ public record Stats(Options options, int port, List<Loop> loops) {
         }
         sb.append(String.format(Locale.ROOT, "  %-16s %12d %51s%n", "total", c.totalCalls(),
                 c.requests() == 0 ? "-" : num(ratio(c.totalCalls(), c.requests()))));
-        sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
+        if (c.calls(Sys.EPOLL_WAIT) > 0 || c.calls(Sys.IO_URING_ENTER) == 0) sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
                 c.events(), ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
+        long enters = c.calls(Sys.IO_URING_ENTER);
+        if (enters > 0) {
+            sb.append(String.format(Locale.ROOT, "  io_uring: %d enters, %.2f SQEs submitted and %.2f CQEs per enter, %.2f CQEs per request, %d ENOBUFS%n",
+                    enters, ratio(c.sqesSubmitted(), enters), ratio(c.totalCqes(), enters), ratio(c.totalCqes(), c.requests()),
+                    c.cqeErrors(UringOp.RECV, Errno.ENOBUFS)));
+            for (UringOp op : UringOp.ALL) {
+                if (c.cqes(op) == 0 && c.sqes(op) == 0) continue;
+                StringBuilder errs = new StringBuilder();
+                for (int e = 1; e < Errno.MAX; e++) {
+                    if (c.cqeErrors(op, e) > 0) errs.append(' ').append(Errno.name(e)).append('=').append(c.cqeErrors(op, e));
+                }
+                sb.append(String.format(Locale.ROOT, "    %-13s %10d SQEs %10d CQEs%s%n", op.opName, c.sqes(op), c.cqes(op), errs));
+            }
+        }
         sb.append(latencyTable(c.latency()));
         if (loops.size() > 1) sb.append(perLoopTable());
         return sb.toString();

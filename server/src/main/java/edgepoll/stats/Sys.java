@@ -14,7 +14,10 @@ public enum Sys {
     SHUTDOWN("shutdown"),
     SETSOCKOPT("setsockopt"),
     CLOSE("close"),
-    EVENTFD2("eventfd2");
+    EVENTFD2("eventfd2"),
+    IO_URING_SETUP("io_uring_setup"),
+    IO_URING_ENTER("io_uring_enter"),
+    IO_URING_REGISTER("io_uring_register");
 
     /** strace's name: glibc's send(2) is the sendto syscall with a NULL address. */
     public final String straceName;

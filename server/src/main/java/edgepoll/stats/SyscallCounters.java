@@ -66,6 +66,14 @@ public final class SyscallCounters {
     long ownerCollisions;
     /** Gauge: CPU time of the loop's thread, set at each publication and at the end. */
     long cpuNanos;
+    /** uring: SQEs prepared, by {@link UringOp}; SQEs io_uring_enter consumed; CQEs reaped, by op. */
+    final long[] sqes = new long[UringOp.COUNT];
+    long sqesSubmitted;
+    /** uring: bytes received and sent by ring requests (no read or send syscall carries them). */
+    long uringBytesIn, uringBytesOut;
+    final long[] cqes = new long[UringOp.COUNT];
+    /** uring: CQEs with a negative res, by op and errno: [op * Errno.MAX + errno]. */
+    final long[] cqeErrors = new long[UringOp.COUNT * Errno.MAX];
 
     /** Counts one call of {@code kind} that returned {@code rc} (a byte count, 0, or -errno). */
     public void count(Sys kind, long rc) {
@@ -117,6 +125,35 @@ public final class SyscallCounters {
     public void setCpuNanos(long nanos) { cpuNanos = nanos; }
     public void countOwnerCollision() { ownerCollisions++; }
 
+    /** uring: one SQE of {@code op} prepared. */
+    public void countSqe(UringOp op) {
+        if (ENABLED) sqes[op.ordinal()]++;
+    }
+
+    public void addBytesIn(long n) { uringBytesIn += n; }
+    public void addBytesOut(long n) { uringBytesOut += n; }
+
+    /** Connection bytes received: by read(2), or by ring recvs. */
+    public long bytesIn() { return bytes[Sys.READ.ordinal()] + uringBytesIn; }
+
+    /** Connection bytes sent: by send(2), or by ring sends. */
+    public long bytesOut() { return bytes[Sys.SEND.ordinal()] + uringBytesOut; }
+
+    /** uring: one io_uring_enter that returned {@code rc} (SQEs consumed, or -errno). */
+    public void countEnter(int rc) {
+        if (!ENABLED) return;
+        count(Sys.IO_URING_ENTER, rc);
+        if (rc > 0) sqesSubmitted += rc;
+    }
+
+    /** uring: one CQE of {@code op} with result {@code res}. */
+    public void countCqe(UringOp op, int res) {
+        if (!ENABLED) return;
+        int o = op.ordinal();
+        cqes[o]++;
+        if (res < 0 && -res < Errno.MAX) cqeErrors[o * Errno.MAX - res]++;
+    }
+
     static int bucket(int n) {
         return n == 0 ? 0 : Math.min(BUCKETS - 1, 32 - Integer.numberOfLeadingZeros(n));
     }
@@ -151,6 +188,22 @@ public final class SyscallCounters {
 
     /** --syscall-latency's histograms, or null when they were not recorded. */
     public SyscallLatency latency() { return latency; }
+    public long sqes(UringOp op) { return sqes[op.ordinal()]; }
+    public long cqes(UringOp op) { return cqes[op.ordinal()]; }
+    public long cqeErrors(UringOp op, int errno) { return cqeErrors[op.ordinal() * Errno.MAX + errno]; }
+    public long sqesSubmitted() { return sqesSubmitted; }
+
+    public long totalCqes() {
+        long t = 0;
+        for (long c : cqes) t += c;
+        return t;
+    }
+
+    public long totalSqes() {
+        long t = 0;
+        for (long c : sqes) t += c;
+        return t;
+    }
 
     public long totalCalls() {
         long t = 0;
@@ -189,6 +242,14 @@ public final class SyscallCounters {
         emptyAcceptWakeups += o.emptyAcceptWakeups;
         cpuNanos += o.cpuNanos;
         ownerCollisions += o.ownerCollisions;
+        for (int i = 0; i < UringOp.COUNT; i++) {
+            sqes[i] += o.sqes[i];
+            cqes[i] += o.cqes[i];
+        }
+        for (int i = 0; i < cqeErrors.length; i++) cqeErrors[i] += o.cqeErrors[i];
+        sqesSubmitted += o.sqesSubmitted;
+        uringBytesIn += o.uringBytesIn;
+        uringBytesOut += o.uringBytesOut;
     }
 
     /** A copy, taken by the thread that owns this (or after it ended). */
@@ -227,5 +288,11 @@ public final class SyscallCounters {
         into.emptyAcceptWakeups = emptyAcceptWakeups;
         into.cpuNanos = cpuNanos;
         into.ownerCollisions = ownerCollisions;
+        System.arraycopy(sqes, 0, into.sqes, 0, UringOp.COUNT);
+        System.arraycopy(cqes, 0, into.cqes, 0, UringOp.COUNT);
+        System.arraycopy(cqeErrors, 0, into.cqeErrors, 0, cqeErrors.length);
+        into.sqesSubmitted = sqesSubmitted;
+        into.uringBytesIn = uringBytesIn;
+        into.uringBytesOut = uringBytesOut;
     }
 }

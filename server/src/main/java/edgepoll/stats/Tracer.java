@@ -21,6 +21,7 @@ public final class Tracer implements SyscallRecorder {
     private final StringBuilder out = new StringBuilder(1 << 16);
     private boolean[] followed = new boolean[1024];
     private int toFollow;
+    private int following;
     private boolean truncated;
 
     public Tracer(int loop, int connections) {
@@ -43,10 +44,19 @@ public final class Tracer implements SyscallRecorder {
         toFollow--;
         if (fd >= followed.length) followed = Arrays.copyOf(followed, Math.max(fd + 1, followed.length * 2));
         followed[fd] = true;
+        following++;
     }
 
     public void unfollow(int fd) {
-        if (follows(fd)) followed[fd] = false;
+        if (follows(fd)) {
+            followed[fd] = false;
+            following--;
+        }
+    }
+
+    /** Whether some followed connection is open (loop-wide lines, like io_uring_enter, are written only then). */
+    public boolean followsAny() {
+        return following > 0;
     }
 
     /** Starts a line: time since the loop started, loop index. Returns null once the trace is full. */

@@ -28,22 +28,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PackageLayersTest {
     /** Each server package and the edgepoll packages it may use (edgepoll.sys is the bindings module). */
-    private static final Map<String, Set<String>> LAYERS = new TreeMap<>();
-
-    static {
-        LAYERS.put("edgepoll.config", Set.of());
-        LAYERS.put("edgepoll.stats", Set.of("edgepoll.config", "edgepoll.sys"));
-        LAYERS.put("edgepoll.proto", Set.of("edgepoll.config"));
-        LAYERS.put("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys"));
-        LAYERS.put("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys"));
-        LAYERS.put("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys"));
-        LAYERS.put("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.sys"));
-        LAYERS.put("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys"));
-        LAYERS.put("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.sys"));
-        LAYERS.put("edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys"));
-        // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
-        LAYERS.put("edgepoll.launcher", Set.of());
-    }
+    private static final Map<String, Set<String>> LAYERS = new TreeMap<>(Map.ofEntries(
+            Map.entry("edgepoll.config", Set.of()),
+            Map.entry("edgepoll.stats", Set.of("edgepoll.config", "edgepoll.sys")),
+            Map.entry("edgepoll.proto", Set.of("edgepoll.config")),
+            Map.entry("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys")),
+            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
+            Map.entry("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys")),
+            Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.uring", "edgepoll.sys")),
+            Map.entry("edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys")),
+            // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
+            Map.entry("edgepoll.launcher", Set.of())));
 
     @Test
     void packagesDependOnlyOnLowerLayers() throws Exception {

@@ -29,13 +29,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GracefulStopTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "et-short-read", "poll"})
+    @ValueSource(strings = {"et", "lt", "et-short-read", "poll", "uring"})
     void aStoppingLoopSleepsWhileASlowReaderHoldsItsDrain(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant, "--response-size", Integer.toString(32 << 20))) {
             RawClient slow = new RawClient(s.port(), 10_000);
             slow.send("GET / HTTP/1.1\r\n\r\n");  // 32 MiB reply, never read: the send meets EAGAIN
             int tid = s.server().loopThreadIds()[0];
-            SyscallCounters before = awaitBlockedSend(s);
+            SyscallCounters before = variant.equals("uring") ? awaitSendInFlight(s) : awaitBlockedSend(s);
             long cpuBefore = cpuTicks(tid);
             // The loop thread's CPU, sampled until the thread ends (its /proc entry goes with it).
             AtomicLong lastCpu = new AtomicLong(cpuBefore);
@@ -55,7 +55,7 @@ class GracefulStopTest {
             sampler.join(5_000);
             slow.close();
             long cpuMs = (lastCpu.get() - cpuBefore) * 10;  // USER_HZ is 100 on Linux
-            Sys wait = variant.equals("poll") ? Sys.POLL : Sys.EPOLL_WAIT;
+            Sys wait = variant.equals("poll") ? Sys.POLL : variant.equals("uring") ? Sys.IO_URING_ENTER : Sys.EPOLL_WAIT;
             long waits = after.total().calls(wait) - before.calls(wait);
             System.out.printf("%s: stop took %d ms with a slow reader; %d %s calls and %d ms of loop CPU during it%n",
                     variant, wallMs, waits, wait.straceName, cpuMs);
@@ -72,6 +72,14 @@ class GracefulStopTest {
         return Await.until(20_000, "the server's send to meet EAGAIN", () -> {
             SyscallCounters c = s.server().liveStats().total();
             return c.eagain(Sys.SEND) > 0 ? c : null;
+        });
+    }
+
+    /** uring: live counters once a ring send was submitted and has not completed (the reply is stuck in the kernel). */
+    private static SyscallCounters awaitSendInFlight(ServerHandle s) throws Exception {
+        return Await.until(20_000, "a ring send to stay in flight", () -> {
+            SyscallCounters c = s.server().liveStats().total();
+            return c.sqes(edgepoll.stats.UringOp.SEND) > c.cqes(edgepoll.stats.UringOp.SEND) ? c : null;
         });
     }
 

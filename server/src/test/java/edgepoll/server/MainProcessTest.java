@@ -57,7 +57,7 @@ class MainProcessTest {
         String out = run(2, "--bogus");
         assertTrue(out.startsWith("edgepoll: unknown option: --bogus\nusage:"), out);
         out = run(2, "--mode", "turbo");
-        assertTrue(out.startsWith("edgepoll: --mode must be one of et|lt|poll|busy-poll|blocking|threads|virtual-threads, not 'turbo'\n"), out);
+        assertTrue(out.startsWith("edgepoll: --mode must be one of et|lt|poll|busy-poll|blocking|threads|virtual-threads|uring, not 'turbo'\n"), out);
         out = run(2, "--port", "70000");
         assertTrue(out.startsWith("edgepoll: --port must be between 0 and 65535, not 70000\n"), out);
         out = run(2, "--port");

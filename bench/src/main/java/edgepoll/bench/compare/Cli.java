@@ -71,6 +71,14 @@ final class Cli {
                 notes.add("the C floor peers were left out: " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
+        if (specs.stream().anyMatch(s -> s.name().contains("uring"))) {
+            try {
+                edgepoll.uring.UringLoop.checkAvailable();
+            } catch (edgepoll.sys.SyscallException e) {
+                specs.removeIf(s -> s.name().contains("uring"));
+                notes.add("edgepoll-uring, edgepoll-uring-sqpoll and netty-uring left out: " + e.getMessage());
+            }
+        }
         String strace = noStrace ? null : onPath("strace");
         if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
         String perf = noStrace ? null : PerfCount.usable();
@@ -96,6 +104,10 @@ final class Cli {
         // The same flags for every JVM server: a fixed heap (no resizing during the run) and native access.
         List<String> jvm = List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xms256m", "-Xmx256m");
 
+        Path uringPeer = bench.toAbsolutePath().getParent().getParent().getParent().resolve("bench-uring/target/netty-uring-peer.jar");
+        if (!Files.isRegularFile(uringPeer) && specs.removeIf(s -> s.name().equals("netty-uring"))) {
+            notes.add("netty-uring left out: no " + uringPeer + " (mvn -pl bench-uring -am package builds it)");
+        }
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
                 warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,

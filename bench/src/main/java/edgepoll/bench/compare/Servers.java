@@ -38,8 +38,11 @@ final class Servers {
             new Spec("c-et", "c", true),
             new Spec("c-et-short-read", "c", true),
             new Spec("c-lt", "c", true),
+            new Spec("edgepoll-uring", "edgepoll", true),
+            new Spec("edgepoll-uring-sqpoll", "edgepoll", true),
             new Spec("netty-et", "netty", true),
             new Spec("netty-lt", "netty", true),
+            new Spec("netty-uring", "netty-uring", true),
             new Spec("nio", "nio", true),
             new Spec("nginx", "nginx", false));
 
@@ -89,6 +92,11 @@ final class Servers {
         }
     }
 
+    /** bench-uring/target/netty-uring-peer.jar, next to the bench module that holds benchmarks.jar. */
+    static Path nettyUringJar(Config cfg) {
+        return cfg.benchJar().toAbsolutePath().getParent().getParent().getParent().resolve("bench-uring/target/netty-uring-peer.jar");
+    }
+
     private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+)");
 
     static Running start(Spec spec, String protocol, Config cfg, Path dir) throws IOException, InterruptedException {
@@ -105,6 +113,8 @@ final class Servers {
                     case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
                     case "edgepoll-et-short-read" -> cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
                     case "edgepoll-lt" -> cmd.addAll(List.of("--mode", "lt"));
+                    case "edgepoll-uring" -> cmd.addAll(List.of("--mode", "uring"));
+                    case "edgepoll-uring-sqpoll" -> cmd.addAll(List.of("--mode", "uring", "--sqpoll"));
                     default -> throw new IllegalStateException(spec.name);
                 }
                 if (protocol.equals("echo")) cmd.addAll(List.of("--stats-json", dir.resolve("stats.json").toString()));
@@ -115,6 +125,11 @@ final class Servers {
                 if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NettyServer",
                         "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
+            }
+            case "netty-uring" -> {  // Netty 4.2's io_uring transport: its own jar (bench-uring), not benchmarks.jar's Netty 4.1
+                cmd.addAll(cfg.jvm());
+                if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
+                cmd.addAll(List.of("-jar", nettyUringJar(cfg).toString(), "--port", "0", "--protocol", protocol));
             }
             case "nio" -> {
                 cmd.addAll(cfg.jvm());

@@ -1139,6 +1139,15 @@ public class LibC {
     public static int MSG_DONTWAIT() {
         return MSG_DONTWAIT;
     }
+    private static final int MSG_WAITALL = (int)256L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_WAITALL = 256
+     * }
+     */
+    public static int MSG_WAITALL() {
+        return MSG_WAITALL;
+    }
     private static final int MSG_NOSIGNAL = (int)16384L;
     /**
      * {@snippet lang=c :
@@ -3140,6 +3149,15 @@ public class LibC {
     public static int IORING_OP_NOP() {
         return IORING_OP_NOP;
     }
+    private static final int IORING_OP_POLL_ADD = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_POLL_ADD = 6
+     * }
+     */
+    public static int IORING_OP_POLL_ADD() {
+        return IORING_OP_POLL_ADD;
+    }
     private static final int IORING_OP_TIMEOUT = (int)11L;
     /**
      * {@snippet lang=c :
@@ -3193,6 +3211,15 @@ public class LibC {
      */
     public static int IORING_OP_RECV() {
         return IORING_OP_RECV;
+    }
+    private static final int IORING_OP_SHUTDOWN = (int)34L;
+    /**
+     * {@snippet lang=c :
+     * enum io_uring_op.IORING_OP_SHUTDOWN = 34
+     * }
+     */
+    public static int IORING_OP_SHUTDOWN() {
+        return IORING_OP_SHUTDOWN;
     }
     private static final int IORING_OP_LAST = (int)49L;
     /**
@@ -3418,6 +3445,15 @@ public class LibC {
      */
     public static int IORING_TIMEOUT_ABS() {
         return IORING_TIMEOUT_ABS;
+    }
+    private static final int IORING_POLL_ADD_MULTI = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define IORING_POLL_ADD_MULTI 1
+     * }
+     */
+    public static int IORING_POLL_ADD_MULTI() {
+        return IORING_POLL_ADD_MULTI;
     }
     private static final int IORING_ASYNC_CANCEL_ALL = (int)1L;
     /**

@@ -24,6 +24,8 @@ public final class Prep {
     public static final byte OP_CLOSE = (byte) LibC.IORING_OP_CLOSE();
     public static final byte OP_TIMEOUT = (byte) LibC.IORING_OP_TIMEOUT();
     public static final byte OP_ASYNC_CANCEL = (byte) LibC.IORING_OP_ASYNC_CANCEL();
+    public static final byte OP_POLL_ADD = (byte) LibC.IORING_OP_POLL_ADD();
+    public static final byte OP_SHUTDOWN = (byte) LibC.IORING_OP_SHUTDOWN();
 
     public static final byte SQE_IO_LINK = (byte) LibC.IOSQE_IO_LINK();
     public static final byte SQE_ASYNC = (byte) LibC.IOSQE_ASYNC();
@@ -32,6 +34,7 @@ public final class Prep {
 
     private static final short ACCEPT_MULTISHOT = (short) LibC.IORING_ACCEPT_MULTISHOT();
     private static final short RECV_MULTISHOT = (short) LibC.IORING_RECV_MULTISHOT();
+    private static final int POLL_ADD_MULTI = LibC.IORING_POLL_ADD_MULTI();
     private static final int CANCEL_FD = LibC.IORING_ASYNC_CANCEL_FD();
     private static final int CANCEL_ALL = LibC.IORING_ASYNC_CANCEL_ALL();
 
@@ -44,6 +47,7 @@ public final class Prep {
     private static final long LEN = io_uring_sqe.len$offset();
     private static final long OP_FLAGS = io_uring_sqe.msg_flags$offset();  // the union: msg/accept/timeout/cancel flags
     private static final long USER_DATA = io_uring_sqe.user_data$offset();
+    private static final long POLL32_EVENTS = io_uring_sqe.poll32_events$offset();
     private static final long BUF_GROUP = io_uring_sqe.buf_group$offset();
 
     private static void common(MemorySegment sqes, long at, byte opcode, int fd, long userData) {
@@ -126,5 +130,21 @@ public final class Prep {
     public static void cancelFd(MemorySegment sqes, long at, int fd, long userData) {
         common(sqes, at, OP_ASYNC_CANCEL, fd, userData);
         sqes.set(ValueLayout.JAVA_INT, at + OP_FLAGS, CANCEL_FD | CANCEL_ALL);
+    }
+
+    /**
+     * poll(fd, events) through the ring (5.1; multishot 5.13): completes with the ready mask, once
+     * or, with {@code multishot}, once per wake-up while {@code CQE_F_MORE} is set.
+     */
+    public static void pollAdd(MemorySegment sqes, long at, int fd, int pollEvents, boolean multishot, long userData) {
+        common(sqes, at, OP_POLL_ADD, fd, userData);
+        sqes.set(ValueLayout.JAVA_INT, at + POLL32_EVENTS, pollEvents);
+        if (multishot) sqes.set(ValueLayout.JAVA_INT, at + LEN, POLL_ADD_MULTI);
+    }
+
+    /** shutdown(fd, how) through the ring (5.11). */
+    public static void shutdown(MemorySegment sqes, long at, int fd, int how, long userData) {
+        common(sqes, at, OP_SHUTDOWN, fd, userData);
+        sqes.set(ValueLayout.JAVA_INT, at + LEN, how);
     }
 }

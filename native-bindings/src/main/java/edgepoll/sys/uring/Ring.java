@@ -160,6 +160,7 @@ public final class Ring implements AutoCloseable {
     }
 
     private int setup(MemorySegment p, int entries, int flags, int sqThreadIdleMs) {
+        setupCalls++;
         p.fill((byte) 0);
         io_uring_params.flags(p, flags);
         io_uring_params.sq_thread_idle(p, sqThreadIdleMs);
@@ -167,6 +168,21 @@ public final class Ring implements AutoCloseable {
     }
 
     public int fd() { return fd; }
+
+    private int setupCalls;
+    private long enters;
+    private int lastSubmitted, lastEnterFlags;
+
+    /** io_uring_setup calls open made (more than one when optional flags were refused with EINVAL). */
+    public int setupCalls() { return setupCalls; }
+
+    /** io_uring_enter calls made so far (submitAndWait skips the call when nothing needs it). */
+    public long enters() { return enters; }
+
+    /** The to_submit and flags arguments of the last io_uring_enter made (for counters and traces). */
+    public int lastToSubmit() { return lastSubmitted; }
+
+    public int lastEnterFlags() { return lastEnterFlags; }
 
     public boolean isOpen() { return !closed; }
 
@@ -250,6 +266,9 @@ public final class Ring implements AutoCloseable {
         }
         if (!needed) return 0;
         long argSize = arg == 0 ? 0 : waitArg.byteSize();
+        enters++;
+        lastSubmitted = toSubmit;
+        lastEnterFlags = flags;
         return IoUringCalls.enter(cs, fd, toSubmit, minComplete, flags, arg, argSize);
     }
 

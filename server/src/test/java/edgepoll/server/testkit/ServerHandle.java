@@ -43,6 +43,7 @@ public final class ServerHandle implements AutoCloseable {
      * command-line flags (e.g. "--protocol", "echo").
      */
     public static ServerHandle start(String variant, String... flags) throws Exception {
+        if (variant.equals("uring")) UringSupport.assumeAvailable();
         List<String> args = new ArrayList<>(List.of("--port", "0"));
         switch (variant) {
             case "et-short-read" -> args.addAll(List.of("--mode", "et", "--drain", "short-read"));

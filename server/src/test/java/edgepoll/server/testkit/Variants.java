@@ -10,9 +10,17 @@ import java.util.stream.Stream;
 public final class Variants {
     private Variants() {}
 
-    /** Every model: every --mode the server has (Options.MODES, so a new one is tested at once), and et-short-read. */
+    /**
+     * Every model: every --mode the server has (Options.MODES, so a new one is tested at once), and
+     * et-short-read. {@code -Dedgepoll.variants=uring,et} narrows every shared suite to those (to
+     * rerun one model's cases without the others'); unset, all run.
+     */
     public static Stream<String> all() {
-        return Stream.concat(Options.MODES.stream(), Stream.of("et-short-read"));
+        String only = System.getProperty("edgepoll.variants", "");
+        Stream<String> all = Stream.concat(Options.MODES.stream(), Stream.of("et-short-read"));
+        if (only.isBlank()) return all;
+        java.util.List<String> wanted = java.util.List.of(only.split(","));
+        return all.filter(wanted::contains);
     }
 
     /** Every model that keeps a connection open across requests (all but blocking, which answers one per connection). */

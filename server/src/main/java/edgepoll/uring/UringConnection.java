@@ -1,0 +1,106 @@
+package edgepoll.uring;
+
+import edgepoll.proto.Exchange;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * One accepted connection of a {@link UringLoop}: its {@link Exchange} plus what the loop keeps
+ * about the requests it has in the ring for it. Owned by the loop thread; the slot is reused for a
+ * later connection only once every request submitted for this one has completed ({@link #ops} is 0),
+ * so a completion can never reach the wrong connection; the generation in the user_data checks it.
+ */
+final class UringConnection extends Exchange {
+    static final int FREE = 0, OPEN = 1, LINGERING = 2, CLOSING = 3;
+
+    final int slot;
+    int fd = -1;
+    int generation;
+    int state = FREE;
+    /** Requests in the ring for this connection (recv while armed, send, shutdown, cancel, close). */
+    int ops;
+    boolean recvArmed;
+    /** A cancel of the multishot recv is in the ring (backpressure): no new recv until it ended. */
+    boolean recvCancelling;
+    /** The recv ended with ENOBUFS: re-armed once buffers come back. */
+    boolean starved;
+    boolean sendInFlight;
+    /** What the send in flight reads from (the output buffer or a body): kept reachable until its CQE. */
+    MemorySegment sending;
+    boolean sendingBody;
+    boolean peerClosed;
+    /** --cork: TCP_CORK is set while a batch of pipelined replies leaves in several sends. */
+    boolean corked;
+    /** On the loop's list of connections to drive after the completions are reaped. */
+    boolean dirty;
+
+    /** Provided buffers received and not yet copied into {@code in}: id, bytes already taken, length. */
+    int[] pendBid = new int[8], pendOff = new int[8], pendLen = new int[8];
+    int pendHead, pendCount;
+
+    /** Intrusive timer list links (see {@link UringTimers}); deadline in loop milliseconds. */
+    UringConnection prev, next;
+    UringTimers timerList;
+    long deadline;
+
+    UringConnection(int slot) {
+        this.slot = slot;
+    }
+
+    boolean live() {
+        return state == OPEN || state == LINGERING;
+    }
+
+    void open(int fd) {
+        this.fd = fd;
+        state = OPEN;
+        generation = (generation + 1) & UserData.GEN_MASK;
+        ops = 0;
+        recvArmed = recvCancelling = starved = sendInFlight = sendingBody = peerClosed = dirty = corked = false;
+        sending = null;
+        resetBytes();
+        exchanges = 0;
+        closeAfterFlush = false;
+        pendHead = pendCount = 0;
+    }
+
+    void pushPending(int bid, int len) {
+        if (pendCount == pendBid.length) grow();
+        int i = (pendHead + pendCount) & (pendBid.length - 1);
+        pendBid[i] = bid;
+        pendOff[i] = 0;
+        pendLen[i] = len;
+        pendCount++;
+    }
+
+    /** Backpressure path only (the queue doubles; its length stays a power of two). */
+    private void grow() {
+        int n = pendBid.length;
+        int[] b = new int[n * 2], o = new int[n * 2], l = new int[n * 2];
+        for (int k = 0; k < pendCount; k++) {
+            int i = (pendHead + k) & (n - 1);
+            b[k] = pendBid[i];
+            o[k] = pendOff[i];
+            l[k] = pendLen[i];
+        }
+        pendBid = b;
+        pendOff = o;
+        pendLen = l;
+        pendHead = 0;
+    }
+
+    int headIndex() {
+        return pendHead;
+    }
+
+    void popPending() {
+        pendHead = (pendHead + 1) & (pendBid.length - 1);
+        pendCount--;
+    }
+
+    @Override
+    public String toString() {
+        return "conn[slot=" + slot + " fd=" + fd + " gen=" + generation + " state=" + state + " ops=" + ops
+                + " pend=" + pendCount + " " + Arrays.toString(new boolean[] {recvArmed, sendInFlight}) + "]";
+    }
+}
