@@ -261,7 +261,20 @@ public final class LoopSyscalls {
         int rc = timeoutNanos < 0 ? ring.submitAndWait(minComplete) : ring.submitAndWait(minComplete, timeoutNanos);
         if (ring.enters() == before) return 0;
         counters.countEnter(rc);
-        if (timed) done(Sys.IO_URING_ENTER, ring.fd(), ring.lastToSubmit(), rc, t0);
+        if (timed) {
+            lap(Sys.IO_URING_ENTER, rc, t0);
+            // uring traces are text only (Options refuses --trace-format perfetto with --mode uring);
+            // an enter serves every traced connection at once, so it is shown whenever one is followed
+            if (tracer instanceof Tracer text && text.followsAny()) {
+                StringBuilder sb = text.begin();
+                if (sb != null) {
+                    sb.append("io_uring_enter(").append(ring.fd()).append(", ").append(ring.lastToSubmit()).append(", ")
+                      .append(minComplete).append(", 0x").append(Integer.toHexString(ring.lastEnterFlags()))
+                      .append(timeoutNanos < 0 ? ", NULL, 0)" : ", {ts=" + timeoutNanos / 1000 + "us}, 24)");
+                    text.end(sb, rc);
+                }
+            }
+        }
         return rc;
     }
 

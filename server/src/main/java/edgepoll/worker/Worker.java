@@ -20,6 +20,14 @@ public abstract class Worker implements Runnable {
     /** How long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM, instead of spinning. */
     public static final long ACCEPT_PAUSE_MS = 100;
 
+    /**
+     * Looked up once: ManagementFactory.getThreadMXBean() allocates about 630 bytes per call, and a
+     * loop reads its CPU time each time it publishes counters (a stats request), which must not
+     * allocate on its thread.
+     */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     public final int index;
     public final Options options;
     public final int listenFd;
@@ -60,15 +68,15 @@ public abstract class Worker implements Runnable {
 
     /** Heap bytes {@code t} allocated so far (HotSpot's per-thread TLAB accounting); -1 once it ended. */
     public static long threadAllocatedBytes(Thread t) {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(t.threadId());
+        return THREADS.getThreadAllocatedBytes(t.threadId());
     }
 
     /** CPU time (user + system) of the calling thread, for the per-loop counters. */
     public static long currentThreadCpuNanos() {
-        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        return THREADS.getCurrentThreadCpuTime();
     }
 
     public static long currentThreadAllocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return THREADS.getCurrentThreadAllocatedBytes();
     }
 }
