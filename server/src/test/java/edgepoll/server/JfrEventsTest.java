@@ -54,7 +54,7 @@ class JfrEventsTest {
         System.out.println(mode + ": " + wakeups.size() + " wake-ups, closes: "
                 + closes.stream().map(e -> e.getLong("requests") + " req " + e.getLong("bytesIn") + "/" + e.getLong("bytesOut") + " B " + e.getString("reason")).collect(Collectors.joining("; ")));
         assertTrue(wakeups.stream().anyMatch(e -> e.getInt("events") > 0 && !e.getDuration().isNegative()), "wake-ups with events");
-        assertTrue(wakeups.size() >= 4, "a wake-up per request at least: " + wakeups.size());
+        assertTrue(wakeups.size() >= 3, "a wake-up per request at least (three sequential requests): " + wakeups.size());
         assertEquals(1, closes.size(), "one connection, one close");
         RecordedEvent close = closes.get(0);
         assertEquals(3, close.getLong("requests"));
