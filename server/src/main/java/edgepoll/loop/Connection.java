@@ -10,7 +10,7 @@ import edgepoll.proto.Exchange;
  * <p>{@code generation} grows by one each time the slot is given to a newly accepted socket; it
  * travels in the readiness token next to the fd ({@link edgepoll.stats.Token}), so an event queued
  * for an earlier connection on the same number is dropped ({@link ConnectionTable#lookup}). Buffers
- * are lent by the loop's {@link BufferPool} only while bytes are in flight.
+ * are lent by the loop's {@link edgepoll.worker.BufferPool} only while bytes are in flight.
  */
 final class Connection extends Exchange {
     /** FREE: no socket (never opened, or closed after a batch). CLOSED: marked, its fd closes after the batch. */

@@ -1,5 +1,6 @@
 package edgepoll.loop;
 
+import edgepoll.worker.BufferPool;
 import edgepoll.config.Options;
 import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;

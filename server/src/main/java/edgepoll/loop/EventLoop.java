@@ -1,19 +1,18 @@
 package edgepoll.loop;
 
+import edgepoll.worker.BufferPool;
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
 import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;
-import edgepoll.stats.PublishedCounters;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.stats.SyscallRecorder;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
+import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * An event loop: a {@link Readiness} backend composed with a {@link DrainPolicy} over a
@@ -27,19 +26,14 @@ import java.lang.foreign.ValueLayout;
  * stops. The wake eventfd belongs to the Server, which closes it after the loop thread ended;
  * {@link #wake()} writes it under this object's lock so no write can reach a closed fd.
  */
-public final class EventLoop extends Worker {
+public final class EventLoop extends PublishingWorker {
     /** How long a stopping loop lets pending replies drain before it closes what is left. */
     static final long DRAIN_MS = 1_000;
-    private static final ThreadLocal<Boolean> ON_A_LOOP = ThreadLocal.withInitial(() -> false);
 
-    private final int wakeFd;
-    private boolean wakeFdClosed;  // guarded by this
     private final Loops.Kind kind;
-    private final PublishedCounters published = new PublishedCounters();
     private final Clock clock = new Clock();
     /** Reused for every batch; written only while a JFR recording asks for it (JfrEvents). */
     private final JfrEvents.LoopWakeup wakeEvent = new JfrEvents.LoopWakeup();
-    private volatile Thread thread;
 
     private LoopSyscalls sys;
     private Readiness readiness;
@@ -52,15 +46,13 @@ public final class EventLoop extends Worker {
     private long drainDeadline = -1;
 
     EventLoop(int index, Options options, int listenFd, int wakeFd, Loops.Kind kind) {
-        super(index, options, listenFd);
-        this.wakeFd = wakeFd;
+        super(index, options, listenFd, wakeFd);
         this.kind = kind;
     }
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
-        ON_A_LOOP.set(true);
+        onOwnThread();
         try (Arena arena = Arena.ofConfined()) {
             tid = Syscalls.gettid();  // not counted: see LoopSyscalls
             tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
@@ -190,50 +182,9 @@ public final class EventLoop extends Worker {
         result = sys.counters.snapshot();
     }
 
-    /**
-     * Counters as of the end of a recent batch (one batch boundary, never a mix). From another
-     * thread: asks the loop to publish, wakes it, and waits up to 200 ms for the copy; from a loop
-     * thread (the stats endpoint) it does not wait for another loop and takes its latest copy; on
-     * this loop's own thread, its own counters.
-     */
     @Override
-    public SyscallCounters liveCounters() {
-        SyscallCounters done = result;
-        if (done != null) return done;
-        if (Thread.currentThread() == thread) return sys.counters.snapshot();
-        if (sys == null) return new SyscallCounters();
-        long before = published.publications();
-        published.request();
-        wake();
-        if (!ON_A_LOOP.get()) {
-            long deadline = System.nanoTime() + 200_000_000L;
-            while (published.publications() == before && result == null && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-                Thread.yield();
-            }
-            if (result != null) return result;
-        }
-        return published.read();
-    }
-
-    @Override
-    public void requestStop(MemorySegment callState) {
-        stopRequested = true;
-        wake();
-    }
-
-    /** Interrupts the loop's wait (one eventfd write); a no-op once the Server closed the wake fd. */
-    private synchronized void wake() {
-        if (wakeFdClosed) return;
-        try (Arena a = Arena.ofConfined()) {
-            Syscalls.write(edgepoll.sys.CallState.allocate(a), wakeFd, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
-        }
-    }
-
-    /** The Server's, after the loop thread ended: closes the wake fd. */
-    @Override
-    public synchronized int[] fdsToCloseAfter() {
-        wakeFdClosed = true;
-        return new int[] {wakeFd};
+    protected SyscallCounters ownCounters() {
+        LoopSyscalls s = sys;
+        return s == null ? null : s.counters;
     }
 }

@@ -3,11 +3,9 @@ package edgepoll.uring;
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
 import edgepoll.stats.LoopSyscalls;
-import edgepoll.stats.PublishedCounters;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.stats.Tracer;
 import edgepoll.stats.UringOp;
-import edgepoll.sys.CallState;
 import edgepoll.sys.Errno;
 import edgepoll.sys.Net;
 import edgepoll.sys.SyscallException;
@@ -16,6 +14,8 @@ import edgepoll.sys.uring.BufferRing;
 import edgepoll.sys.uring.Cqe;
 import edgepoll.sys.uring.Prep;
 import edgepoll.sys.uring.Ring;
+import edgepoll.worker.BufferPool;
+import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -55,7 +55,7 @@ import java.util.Arrays;
  * the ring and the buffer ring (opened and closed on it: {@code SINGLE_ISSUER}), the listener fd and
  * every connection fd. The wake eventfd belongs to the Server, as for the epoll loops.
  */
-public final class UringLoop extends Worker implements Ring.CompletionHandler {
+public final class UringLoop extends PublishingWorker implements Ring.CompletionHandler {
     /** How long a stopping loop lets pending replies drain before it closes what is left. */
     static final long DRAIN_MS = 1_000;
     /** Provided buffers a connection may hold unconsumed before its recv is cancelled. */
@@ -63,14 +63,9 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     static final short BUFFER_GROUP = 1;
     /** The longest wait for one more completion after quiet sends (see loop()). */
     static final long QUIET_WAIT_NANOS = 1_000_000L;
-    private static final ThreadLocal<Boolean> ON_A_LOOP = ThreadLocal.withInitial(() -> false);
     private static final int ACCEPT_FLAGS = Net.SOCK_NONBLOCK | Net.SOCK_CLOEXEC;
     private static final int SEND_FLAGS = Net.MSG_NOSIGNAL | Net.MSG_WAITALL;
 
-    private final int wakeFd;
-    private boolean wakeFdClosed;  // guarded by this
-    private final PublishedCounters published = new PublishedCounters();
-    private volatile Thread thread;
 
     /** --trace: the text tracer, whose CQE lines are the ring's own (the Worker's {@code tracer} is the same object). */
     private Tracer text;
@@ -84,7 +79,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     private int recycledCount;
     /** Provided buffers the kernel gave us (in CQEs) and we have not handed back. */
     private int buffersHeld;
-    private Slices pool;
+    private BufferPool pool;
     private Protocol protocol;
     private MemorySegment wakeCounter;
     private long nowMs;
@@ -113,8 +108,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
     private long drainDeadline = -1;
 
     public UringLoop(int index, Options options, int listenFd, int wakeFd) {
-        super(index, options, listenFd);
-        this.wakeFd = wakeFd;
+        super(index, options, listenFd, wakeFd);
     }
 
     /**
@@ -132,8 +126,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
-        ON_A_LOOP.set(true);
+        onOwnThread();
         try (Arena arena = Arena.ofConfined()) {
             text = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;  // text only (Options refuses perfetto here)
             tracer = text;
@@ -147,7 +140,7 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
             sqes = ring.sqes();
             buffers = sys.uringRegisterBuffers(ring, BUFFER_GROUP, Math.max(256, Integer.highestOneBit(options.uringEntries()) * 2), options.bufferSize());
             provided = buffers.buffers();
-            pool = new Slices(arena, options.sliceSize());
+            pool = new BufferPool(arena, options.sliceSize());
             protocol = Protocol.create(arena, options, statsSource, false);
             wakeCounter = arena.allocate(ValueLayout.JAVA_LONG);
             idle = options.idleTimeoutMs() > 0 ? new UringTimers(options.idleTimeoutMs()) : null;
@@ -761,43 +754,8 @@ public final class UringLoop extends Worker implements Ring.CompletionHandler {
 
     // ---- other threads ----
 
-    /** As EventLoop.liveCounters: a copy published at the end of a turn, asked for through the wake fd. */
     @Override
-    public SyscallCounters liveCounters() {
-        SyscallCounters done = result;
-        if (done != null) return done;
-        if (Thread.currentThread() == thread) return counters.snapshot();
-        if (sys == null) return new SyscallCounters();
-        long before = published.publications();
-        published.request();
-        wake();
-        if (!ON_A_LOOP.get()) {
-            long deadline = System.nanoTime() + 200_000_000L;
-            while (published.publications() == before && result == null && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-                Thread.yield();
-            }
-            if (result != null) return result;
-        }
-        return published.read();
-    }
-
-    @Override
-    public void requestStop(MemorySegment callState) {
-        stopRequested = true;
-        wake();
-    }
-
-    private synchronized void wake() {
-        if (wakeFdClosed) return;
-        try (Arena a = Arena.ofConfined()) {
-            Syscalls.write(CallState.allocate(a), wakeFd, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
-        }
-    }
-
-    @Override
-    public synchronized int[] fdsToCloseAfter() {
-        wakeFdClosed = true;
-        return new int[] {wakeFd};
+    protected SyscallCounters ownCounters() {
+        return sys == null ? null : counters;
     }
 }

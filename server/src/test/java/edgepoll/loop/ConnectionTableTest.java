@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.config.Options;
 import edgepoll.stats.LoopSyscalls;
+import edgepoll.worker.BufferPool;
 import edgepoll.sys.Net;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package edgepoll.loop;
+package edgepoll.worker;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,9 +11,9 @@ import java.util.Arrays;
  * <p>Buffers are slices of slabs allocated from the loop's confined arena, 64 at a time, when the
  * free stack is empty; they go back on the stack, never to the arena, and all of them die when
  * the loop closes its arena. The pool's size is therefore the high-water mark of buffers in use.
- * Single-threaded: owned by the loop thread.
+ * Single-threaded: owned by the thread of the loop that made it (an epoll or io_uring loop).
  */
-final class BufferPool {
+public final class BufferPool {
     private static final int SLAB_SLICES = 64;
 
     private final Arena arena;
@@ -22,16 +22,16 @@ final class BufferPool {
     private int freeCount;
     private long allocatedSlices;
 
-    BufferPool(Arena arena, int sliceSize) {
+    public BufferPool(Arena arena, int sliceSize) {
         this.arena = arena;
         this.sliceSize = sliceSize;
     }
 
-    int sliceSize() {
+    public int sliceSize() {
         return sliceSize;
     }
 
-    MemorySegment acquire() {
+    public MemorySegment acquire() {
         if (freeCount == 0) {
             grow();
         }
@@ -40,17 +40,17 @@ final class BufferPool {
         return s;
     }
 
-    void release(MemorySegment s) {
+    public void release(MemorySegment s) {
         free[freeCount++] = s;
     }
 
     /** Native bytes this pool holds, in use or free. */
-    long allocatedBytes() {
+    public long allocatedBytes() {
         return allocatedSlices * sliceSize;
     }
 
     /** Buffers lent out now. */
-    long inUse() {
+    public long inUse() {
         return allocatedSlices - freeCount;
     }
 
