@@ -237,7 +237,8 @@ class DocsTruthTest {
                 links++;
                 if (!Files.isRegularFile(dir.resolve(m.group(1)).normalize())) broken.add(e.getKey() + " -> " + m.group(1));
             }
-            for (String bad : List.of("shared/seeds", "/work/", "/tmp/jx", "this 2-core machine")) {
+            // machine paths are spelled in two pieces so that this file holds none itself
+            for (String bad : List.of("shared/seeds", "/" + "work/", "/tmp/" + "jx", "this 2-core machine")) {
                 assertTrue(!e.getValue().contains(bad), e.getKey() + " contains \"" + bad + "\"");
             }
         }
