@@ -177,7 +177,7 @@ public final class HerdExperiment {
     }
 
     private static Run run(String mode, String listener, int loops, String kind, int connections, int clients, long keepMs) throws Exception {
-        int fdsBefore = openFds();
+        int fdsBefore = ProcProbes.openFds();
         Server server = Server.start(Options.parse(new String[] {"--port", "0", "--mode", mode, "--loops", Integer.toString(loops),
                 "--listener", listener}));
         long[] latencies = new long[connections];
@@ -189,7 +189,7 @@ public final class HerdExperiment {
         try {
             int[] tids = server.loopThreadIds();
             long[] ctxBefore = new long[tids.length];
-            for (int i = 0; i < tids.length; i++) ctxBefore[i] = voluntarySwitches(tids[i]);
+            for (int i = 0; i < tids.length; i++) ctxBefore[i] = ProcProbes.voluntarySwitches(tids[i]);
             InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port());
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -204,7 +204,7 @@ public final class HerdExperiment {
                 }));
             }
             for (Thread t : threads) t.join(TimeUnit.SECONDS.toMillis(60));
-            for (int i = 0; i < tids.length; i++) kernel += Math.max(0, voluntarySwitches(tids[i]) - ctxBefore[i]);
+            for (int i = 0; i < tids.length; i++) kernel += Math.max(0, ProcProbes.voluntarySwitches(tids[i]) - ctxBefore[i]);
         } finally {
             stats = server.stop();
             server.close();
@@ -214,7 +214,7 @@ public final class HerdExperiment {
         double[] shares = stats.acceptShares();
         long[] lat = Arrays.stream(latencies).filter(x -> x > 0).sorted().toArray();
         double p99 = lat.length == 0 ? 0 : lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))] / 1e6;
-        boolean fdsBack = awaitFds(fdsBefore);
+        boolean fdsBack = ProcProbes.awaitFds(fdsBefore);
         return new Run(mode, listener, loops, kind, connections, served.get(), refused.get(), failed.get(), total.accepted(),
                 total.emptyAcceptWakeups(), kernel, Arrays.stream(shares).min().orElse(0), Arrays.stream(shares).max().orElse(0),
                 total.accepted() == 0 ? 0 : (double) total.totalCalls() / total.accepted(), p99, fdsBack, seconds, 0);
@@ -280,30 +280,6 @@ public final class HerdExperiment {
             int n = in.read(buf, 0, Math.min(buf.length, body - have));
             if (n < 0) return false;
             have += n;
-        }
-        return true;
-    }
-
-    /** The thread's voluntary context switches: each is one sleep (here: in epoll_wait) that later ended in a wake-up. */
-    static long voluntarySwitches(int tid) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {
-            if (l.startsWith("voluntary_ctxt_switches:")) return Long.parseLong(l.substring(24).strip());
-        }
-        return 0;
-    }
-
-    static int openFds() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
-    }
-
-    /** Whether the fd count is back at {@code before} within 2 s (client sockets close asynchronously to nothing here, but GC-less). */
-    static boolean awaitFds(int before) throws Exception {
-        long end = System.nanoTime() + 2_000_000_000L;
-        while (openFds() > before) {
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(10);
         }
         return true;
     }

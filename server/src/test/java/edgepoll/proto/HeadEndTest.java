@@ -23,7 +23,7 @@ class HeadEndTest {
                 int pos = n == 0 ? 0 : r.nextInt(n);
                 int expected = byteLoop(in, pos, n);
                 if (expected >= 0) found++;
-                assertEquals(expected, HttpProtocol.headEnd(in, pos, n), "round " + round);
+                assertEquals(expected, HeadScan.headEnd(in, pos, n), "round " + round);
             }
             assertEquals(true, found > 1_000, "enough inputs held a complete head: " + found);
         }
