@@ -1,0 +1,108 @@
+package edgepoll.uring;
+
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.sys.Errno;
+import edgepoll.worker.Worker;
+
+/**
+ * The listener's side of the uring loop: one multishot accept kept in the ring (re-armed when a CQE
+ * comes without F_MORE), paused for {@link Worker#ACCEPT_PAUSE_MS} after EMFILE, ENFILE, ENOBUFS,
+ * ENOMEM or an unexpected error (never a spin), cancelled at stop; each accepted fd becomes a
+ * connection, or is closed at once at --max-connections. Owned by the loop thread.
+ */
+final class UringAcceptor {
+    /** {@link #pausedUntil} while stopping: never accept again. */
+    private static final long STOPPED = Long.MAX_VALUE;
+
+    private final LoopSyscalls sys;
+    private final Submissions sq;
+    private final UringSlots slots;
+    private final UringTransfer transfer;
+    private final TurnClock clock;
+    private final CqeTrace trace;
+    private final int listenFd;
+    private final int maxConnections;
+    private boolean armed, cancelling;
+    /** Accept nothing before this (loop ms); -1: not paused; {@link #STOPPED}: stopping. */
+    private long pausedUntil = -1;
+
+    UringAcceptor(LoopSyscalls sys, Submissions sq, UringSlots slots, UringTransfer transfer, TurnClock clock,
+            CqeTrace trace, int listenFd, int maxConnections) {
+        this.sys = sys;
+        this.sq = sq;
+        this.slots = slots;
+        this.transfer = transfer;
+        this.clock = clock;
+        this.trace = trace;
+        this.listenFd = listenFd;
+        this.maxConnections = maxConnections;
+    }
+
+    /** --accept-pause: accept nothing for the first {@code ms}. */
+    void pauseFor(long ms) {
+        pausedUntil = clock.nowMs + ms;
+    }
+
+    /** Before the enter: ends a pause that is over and arms the accept when it is not in the ring. */
+    void prepare() {
+        if (pausedUntil >= 0 && pausedUntil != STOPPED && clock.nowMs >= pausedUntil) pausedUntil = -1;
+        if (!armed && !cancelling && pausedUntil < 0) {
+            sq.acceptMultishot(listenFd);
+            armed = true;
+        }
+    }
+
+    /** Whether the accept is still in the ring (stop waits for its last CQE). */
+    boolean armed() {
+        return armed;
+    }
+
+    /** Milliseconds until a pause ends, or -1 when not paused. */
+    long untilPauseEndsMs() {
+        return pausedUntil >= 0 && pausedUntil != STOPPED ? Math.max(0, pausedUntil - clock.nowMs) : -1;
+    }
+
+    void onCompletion(int res, boolean more) {
+        if (!more) {
+            armed = false;
+            cancelling = false;
+        }
+        if (res >= 0) {
+            if (pausedUntil == STOPPED) {  // stopping: a connection that raced the cancel
+                sys.close(res);
+                return;
+            }
+            opened(res);
+            return;
+        }
+        int e = -res;
+        if (e == Errno.ECANCELED || e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return;
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM or anything unexpected: pause, never spin.
+        if (pausedUntil < 0) pausedUntil = clock.nowMs + Worker.ACCEPT_PAUSE_MS;
+        cancel();
+    }
+
+    /** Stop: accept nothing more, and take the accept out of the ring. */
+    void stop() {
+        pausedUntil = STOPPED;
+        cancel();
+    }
+
+    private void cancel() {
+        if (!armed || cancelling) return;
+        sq.cancelAccept();
+        cancelling = true;
+    }
+
+    private void opened(int fd) {
+        if (maxConnections > 0 && slots.open() >= maxConnections) {
+            sys.close(fd);
+            sys.counters.countRejected();
+            return;
+        }
+        UringConnection c = slots.open(fd);
+        sys.counters.countAccepted();
+        if (trace != null) trace.accepted(listenFd, c);
+        transfer.start(c);
+    }
+}
