@@ -66,6 +66,7 @@ final class Completions implements Ring.CompletionHandler {
                 if (trace != null) trace.closed(c);
                 slots.closed(c);
                 slots.maybeFree(c);
+                acceptor.fdFreed();
             }
             default -> {  // CANCEL, SHUTDOWN
                 c.ops--;

@@ -97,6 +97,7 @@ public final class UringLoop extends PublishingWorker {
             WakePoll wake = new WakePoll(sys, sq, wakeFd, arena.allocate(ValueLayout.JAVA_LONG), () -> stopRequested);
             completions = new Completions(sys.counters, slots, buffers, transfer, acceptor, wake, trace);
             clock.tick(protocol);
+            acceptor.start();
             if (options.acceptPauseMs() > 0) acceptor.pauseFor(options.acceptPauseMs());
             wake.arm();
             started.countDown();
@@ -195,6 +196,7 @@ public final class UringLoop extends PublishingWorker {
                 }
             }
         } finally {
+            if (acceptor != null) acceptor.close();
             if (buffers != null) sys.uringUnregisterBuffers(ring, buffers.ring());
             if (ring != null) sys.uringClose(ring);
             sys.close(listenFd);
