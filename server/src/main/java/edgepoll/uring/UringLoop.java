@@ -32,7 +32,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>No other syscall is made while connections only exchange requests and replies; shutdown and
  * close go through the ring as well. Syscalls outside the ring: close(2) of a connection refused
- * at --max-connections, read(2) of the wake eventfd after a wake-up, and the set-up and tear-down.
+ * at --max-connections, read(2) of the wake eventfd after a wake-up, close/accept4/eventfd when
+ * shedding at the fd limit ({@link UringAcceptor}), and the set-up and tear-down.
  *
  * <p>Ownership: the loop thread owns its confined arena (connection buffers, response templates),
  * the ring and the buffer ring (opened and closed on it: {@code SINGLE_ISSUER}), the listener fd and
