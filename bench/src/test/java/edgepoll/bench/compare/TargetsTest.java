@@ -1,0 +1,77 @@
+package edgepoll.bench.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The io_uring targets (issue 16) over a report built from given medians: no process is run. A
+ * full run's default server list holds both io_uring servers.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TargetsTest {
+    private static Compare.Run run(String server, double cpuUs, Map<String, Double> sys) {
+        return new Compare.Run(server, "http-c64", 0, new Workloads.Measurement(100_000, 1, 100_000, 500, 900, 0),
+                cpuUs, cpuUs / 2, cpuUs / 2, 90, 90, 0, sys, 0);
+    }
+
+    private static List<Report.Target> evaluate(List<Compare.Run> runs) {
+        List<Servers.Spec> servers = new ArrayList<>();
+        for (Compare.Run r : runs) servers.add(Servers.byName(r.server()));
+        Config cfg = new Config(servers, List.of(Workloads.byName("http-c64")), 1, 0, 1, 1, 0, 1, List.of(), List.of(), List.of(),
+                null, null, null, null, null, null, null, null, false, List.of());
+        return Targets.evaluate(new Report(cfg, runs, Map.of(), Map.of(), Map.of(), Map.of()));
+    }
+
+    private static Report.Target named(List<Report.Target> ts, String name) {
+        for (Report.Target t : ts) if (t.name().equals(name)) return t;
+        throw new AssertionError("no target " + name + " in " + ts.stream().map(Report.Target::name).toList());
+    }
+
+    @Test
+    void uringBelowOneSyscallAndAtMostNettyUringsAndEtsCpu() {
+        List<Report.Target> ts = evaluate(List.of(
+                run("edgepoll-uring", 8.0, Map.of("io_uring_enter", 0.32, "read", 0.001, "total", 0.321)),
+                run("netty-uring", 16.0, Map.of("total", 0.98)),
+                run("edgepoll-et", 11.0, Map.of("read", 2.0, "sendto", 1.0, "epoll_wait", 0.2, "total", 3.2))));
+        Report.Target floor = named(ts, "edgepoll-uring < 1.0 syscalls per request, keep-alive c=64");
+        assertEquals(Boolean.TRUE, floor.met(), floor.toString());
+        assertEquals("0.321 (io_uring_enter 0.320, other 0.001)", floor.measured());
+        Report.Target netty = named(ts, "edgepoll-uring ≤ 1.00× netty-uring, CPU per request, keep-alive c=64");
+        assertEquals(Boolean.TRUE, netty.met(), netty.toString());
+        assertTrue(netty.measured().startsWith("0.500×"), netty.measured());
+        Report.Target et = named(ts, "edgepoll-uring ≤ 1.00× edgepoll-et, CPU per request, keep-alive c=64");
+        assertEquals(Boolean.TRUE, et.met(), et.toString());
+    }
+
+    @Test
+    void missedTargetsSayByHowMuchAndAbsentServersAreNotRun() {
+        List<Report.Target> ts = evaluate(List.of(
+                run("edgepoll-uring", 12.0, Map.of("io_uring_enter", 1.1, "total", 1.25)),
+                run("edgepoll-et", 10.0, Map.of("total", 3.0))));
+        Report.Target floor = named(ts, "edgepoll-uring < 1.0 syscalls per request, keep-alive c=64");
+        assertEquals(Boolean.FALSE, floor.met());
+        assertEquals("0.250 at or above 1.0", floor.detail());
+        Report.Target et = named(ts, "edgepoll-uring ≤ 1.00× edgepoll-et, CPU per request, keep-alive c=64");
+        assertEquals(Boolean.FALSE, et.met());
+        assertTrue(et.detail().contains("20.0% over the target"), et.detail());
+        Report.Target netty = named(ts, "edgepoll-uring ≤ 1.00× netty-uring, CPU per request, keep-alive c=64");
+        assertEquals("not run", netty.measured());
+        assertEquals(null, netty.met());
+    }
+
+    @Test
+    void aFullRunsDefaultServerListHoldsBothIoUringServers() {
+        List<String> all = List.of(Servers.names().split(","));
+        assertTrue(all.contains("edgepoll-uring") && all.contains("netty-uring"), all.toString());
+        assertNotNull(Servers.byName("edgepoll-uring-sqpoll"));
+        assertTrue(Targets.ALLOC_MODES.contains("edgepoll-uring"));
+    }
+}

@@ -1,0 +1,161 @@
+package edgepoll.uring;
+
+import edgepoll.stats.LoopSyscalls;
+import edgepoll.sys.Errno;
+import edgepoll.sys.Net;
+import edgepoll.worker.Worker;
+
+/**
+ * The listener's side of the uring loop: one multishot accept kept in the ring (re-armed when a CQE
+ * comes without F_MORE), paused for {@link Worker#ACCEPT_PAUSE_MS} after EMFILE, ENFILE, ENOBUFS,
+ * ENOMEM or an unexpected error (never a spin), cancelled at stop; each accepted fd becomes a
+ * connection, or is closed at once at --max-connections.
+ *
+ * <p>At the fd limit (EMFILE, ENFILE) it sheds as the epoll Acceptor does: the reserve fd (an
+ * eventfd taken at start) is closed, accept4(2) takes each queued connection and closes it (its
+ * client sees a clean close instead of hanging in the backlog), the reserve is taken back, and the
+ * accept is re-armed as soon as a connection's close completes, not only after the pause. Owned by
+ * the loop thread, with the reserve fd.
+ */
+final class UringAcceptor {
+    /** Most queued connections shed in one go at the fd limit, so a flood cannot hold the loop (as the epoll Acceptor). */
+    static final int SHED_BUDGET = 1024;
+    /** {@link #pausedUntil} while stopping: never accept again. */
+    private static final long STOPPED = Long.MAX_VALUE;
+
+    private final LoopSyscalls sys;
+    private final Submissions sq;
+    private final UringSlots slots;
+    private final UringTransfer transfer;
+    private final TurnClock clock;
+    private final CqeTrace trace;
+    private final int listenFd;
+    private final int maxConnections;
+    private boolean armed, cancelling;
+    /** Accept nothing before this (loop ms); -1: not paused; {@link #STOPPED}: stopping. */
+    private long pausedUntil = -1;
+    /** A spare fd closed at EMFILE so accept4 can take and shed queued connections; -1 while not held. */
+    private int reserveFd = -1;
+    /** Paused because fds ran out: the next close re-arms the accept. */
+    private boolean pausedForFds;
+
+    UringAcceptor(LoopSyscalls sys, Submissions sq, UringSlots slots, UringTransfer transfer, TurnClock clock,
+            CqeTrace trace, int listenFd, int maxConnections) {
+        this.sys = sys;
+        this.sq = sq;
+        this.slots = slots;
+        this.transfer = transfer;
+        this.clock = clock;
+        this.trace = trace;
+        this.listenFd = listenFd;
+        this.maxConnections = maxConnections;
+    }
+
+    /** Takes the reserve fd (at start, on the loop thread). */
+    void start() {
+        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+    }
+
+    /** --accept-pause: accept nothing for the first {@code ms}. */
+    void pauseFor(long ms) {
+        pausedUntil = clock.nowMs + ms;
+    }
+
+    /** Before the enter: ends a pause that is over and arms the accept when it is not in the ring. */
+    void prepare() {
+        if (pausedUntil >= 0 && pausedUntil != STOPPED && clock.nowMs >= pausedUntil) pausedUntil = -1;
+        if (!armed && !cancelling && pausedUntil < 0) {
+            sq.acceptMultishot(listenFd);
+            armed = true;
+        }
+    }
+
+    /** Whether the accept is still in the ring (stop waits for its last CQE). */
+    boolean armed() {
+        return armed;
+    }
+
+    /** Milliseconds until a pause ends, or -1 when not paused. */
+    long untilPauseEndsMs() {
+        return pausedUntil >= 0 && pausedUntil != STOPPED ? Math.max(0, pausedUntil - clock.nowMs) : -1;
+    }
+
+    void onCompletion(int res, boolean more) {
+        if (!more) {
+            armed = false;
+            cancelling = false;
+        }
+        if (res >= 0) {
+            if (pausedUntil == STOPPED) {  // stopping: a connection that raced the cancel
+                sys.close(res);
+                return;
+            }
+            opened(res);
+            return;
+        }
+        int e = -res;
+        if (e == Errno.ECANCELED || e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return;
+        if (e == Errno.EMFILE || e == Errno.ENFILE) {
+            shedAtFdLimit();
+            pausedForFds = true;
+        }
+        // EMFILE, ENFILE, ENOBUFS, ENOMEM or anything unexpected: pause, never spin.
+        if (pausedUntil < 0) pausedUntil = clock.nowMs + Worker.ACCEPT_PAUSE_MS;
+        cancel();
+    }
+
+    /** A connection's fd was closed: after EMFILE, accept again at the next turn instead of after the pause. */
+    void fdFreed() {
+        if (!pausedForFds) return;
+        pausedForFds = false;
+        if (pausedUntil != STOPPED) pausedUntil = -1;
+    }
+
+    /**
+     * Out of fds with connections queued: close the reserve fd, so each accept4 gets an fd, close
+     * what it returns until the queue is empty (the listener is non-blocking: EAGAIN ends it), then
+     * take the reserve back (libuv's EMFILE trick, as the epoll Acceptor).
+     */
+    private void shedAtFdLimit() {
+        if (reserveFd < 0) return;
+        sys.close(reserveFd);
+        reserveFd = -1;
+        for (int k = 0; k < SHED_BUDGET; k++) {
+            int fd = sys.accept(listenFd);
+            if (fd < 0) break;
+            sys.close(fd);
+            sys.counters.countShed();
+        }
+        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+    }
+
+    /** At the loop's end: gives the reserve fd back. */
+    void close() {
+        if (reserveFd >= 0) sys.close(reserveFd);
+        reserveFd = -1;
+    }
+
+    /** Stop: accept nothing more, and take the accept out of the ring. */
+    void stop() {
+        pausedUntil = STOPPED;
+        cancel();
+    }
+
+    private void cancel() {
+        if (!armed || cancelling) return;
+        sq.cancelAccept();
+        cancelling = true;
+    }
+
+    private void opened(int fd) {
+        if (maxConnections > 0 && slots.open() >= maxConnections) {
+            sys.close(fd);
+            sys.counters.countRejected();
+            return;
+        }
+        UringConnection c = slots.open(fd);
+        sys.counters.countAccepted();
+        if (trace != null) trace.accepted(listenFd, c);
+        transfer.start(c);
+    }
+}
