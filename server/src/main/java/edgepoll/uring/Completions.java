@@ -41,7 +41,7 @@ final class Completions implements Ring.CompletionHandler {
         if (slot == UserData.LOOP) {
             switch (op) {
                 case ACCEPT -> acceptor.onCompletion(res, Cqe.hasMore(flags));
-                case POLL -> wake.onCompletion();
+                case POLL -> wake.onCompletion(Cqe.hasMore(flags));
                 default -> { }  // CANCEL of the accept
             }
             return;

@@ -45,9 +45,9 @@ final class Submissions {
         counters.countSqe(UringOp.CANCEL);
     }
 
-    /** A one-shot poll for input on the wake eventfd. */
+    /** A multishot (edge-triggered) poll for input on the wake eventfd. */
     void pollWake(int wakeFd) {
-        Prep.pollAdd(sqes, next(), wakeFd, Net.POLLIN, false, UserData.of(UringOp.POLL, UserData.LOOP, 0));
+        Prep.pollAdd(sqes, next(), wakeFd, Net.POLLIN, true, UserData.of(UringOp.POLL, UserData.LOOP, 0));
         counters.countSqe(UringOp.POLL);
     }
 

@@ -13,7 +13,6 @@ import edgepoll.worker.BufferPool;
 import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
-import java.lang.foreign.ValueLayout;
 
 /**
  * {@code --mode uring}: one thread drives one io_uring. It is a {@link Worker} like the epoll
@@ -32,8 +31,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>No other syscall is made while connections only exchange requests and replies; shutdown and
  * close go through the ring as well. Syscalls outside the ring: close(2) of a connection refused
- * at --max-connections, read(2) of the wake eventfd after a wake-up, close/accept4/eventfd when
- * shedding at the fd limit ({@link UringAcceptor}), and the set-up and tear-down.
+ * at --max-connections, close/accept4/eventfd when shedding at the fd limit ({@link UringAcceptor}),
+ * and the set-up and tear-down (the wake eventfd is never read: {@link WakePoll}).
  *
  * <p>Ownership: the loop thread owns its confined arena (connection buffers, response templates),
  * the ring and the buffer ring (opened and closed on it: {@code SINGLE_ISSUER}), the listener fd and
@@ -95,7 +94,7 @@ public final class UringLoop extends PublishingWorker {
             deadlines = new UringDeadlines(options);
             transfer = new UringTransfer(sys, sq, buffers, slots, deadlines, clock, protocol, options.cork());
             acceptor = new UringAcceptor(sys, sq, slots, transfer, clock, trace, listenFd, options.maxConnections());
-            WakePoll wake = new WakePoll(sys, sq, wakeFd, arena.allocate(ValueLayout.JAVA_LONG), () -> stopRequested);
+            WakePoll wake = new WakePoll(sq, wakeFd, () -> stopRequested);
             completions = new Completions(sys.counters, slots, buffers, transfer, acceptor, wake, trace);
             clock.tick(protocol);
             acceptor.start();

@@ -1,26 +1,24 @@
 package edgepoll.uring;
 
-import edgepoll.stats.LoopSyscalls;
-import java.lang.foreign.MemorySegment;
 import java.util.function.BooleanSupplier;
 
 /**
- * The wake eventfd in the ring: a one-shot POLL_ADD, re-armed after each wake-up (a stop request,
- * a live-stats request) unless the loop is stopping; the eventfd is read (counted) to reset it.
- * Owned by the loop thread; the eventfd is the Server's.
+ * The wake eventfd in the ring: one multishot POLL_ADD, which io_uring makes edge-triggered (a CQE
+ * for each write to the eventfd, however high its counter already is; IORING_POLL_ADD_LEVEL would
+ * ask for level), so the eventfd is never read, as the epoll loops register it EPOLLIN|EPOLLET and
+ * never read it. No syscall per wake-up (a stop request, a live-stats request), hence no capturing
+ * downcall on a path too rare for C2 to compile. Re-armed only if the kernel ended the multishot
+ * (a CQE without F_MORE, e.g. after a CQ overflow) and the loop is not stopping; a poll still armed
+ * at the end goes with the ring. Owned by the loop thread; the eventfd is the Server's.
  */
 final class WakePoll {
-    private final LoopSyscalls sys;
     private final Submissions sq;
     private final int wakeFd;
-    private final MemorySegment counter;
     private final BooleanSupplier stopRequested;
 
-    WakePoll(LoopSyscalls sys, Submissions sq, int wakeFd, MemorySegment counter, BooleanSupplier stopRequested) {
-        this.sys = sys;
+    WakePoll(Submissions sq, int wakeFd, BooleanSupplier stopRequested) {
         this.sq = sq;
         this.wakeFd = wakeFd;
-        this.counter = counter;
         this.stopRequested = stopRequested;
     }
 
@@ -28,8 +26,7 @@ final class WakePoll {
         sq.pollWake(wakeFd);
     }
 
-    void onCompletion() {
-        sys.readCounter(wakeFd, counter);
-        if (!stopRequested.getAsBoolean()) arm();
+    void onCompletion(boolean more) {
+        if (!more && !stopRequested.getAsBoolean()) arm();
     }
 }
