@@ -101,7 +101,7 @@ class ManyLoopsTest {
      * <p>The shared threshold is 2.9, not 3: "wasted" is the shared run's wake-ups per connection
      * minus the reuseport run's (docs/many-loops.md), and one stray wake-up of the baseline (a loop
      * thread stopping at a JVM safepoint on its way back to epoll_wait, a pace that timed out on a
-     * loaded machine) moves that difference by 1/300 per wake-up; seen as 2.98-3.02 here. The burst
+     * loaded machine) moves that difference by 1/300 per wake-up; seen as 2.97-3.02 here in 24 runs. The burst
      * storm's figures depend on how busy the machine is (docs/many-loops.md) and are not asserted.
      */
     @Test
