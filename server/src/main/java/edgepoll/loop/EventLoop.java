@@ -44,6 +44,8 @@ public final class EventLoop extends PublishingWorker {
     private long second;
     /** Stop requested: no more accepting; connections end once their replies are sent, or at the deadline. */
     private long drainDeadline = -1;
+    /** Stopping, and the quiet connections are closed only after one more batch (see {@link #draining()}). */
+    private boolean quietClosePending;
 
     EventLoop(int index, Options options, int listenFd, int wakeFd, Loops.Kind kind) {
         super(index, options, listenFd, wakeFd);
@@ -87,7 +89,7 @@ public final class EventLoop extends PublishingWorker {
         boolean owed = false;
         tick();
         while (!stopRequested || draining()) {
-            int timeout = drainDeadline >= 0 ? 10 : timeoutMs(owed);
+            int timeout = drainDeadline >= 0 ? (quietClosePending ? 0 : 10) : timeoutMs(owed);
             int n = awaitAndDispatch(timeout);
             if (acceptor.pauseOver()) policy.onAcceptable();
             owed = policy.runOwed();
@@ -155,7 +157,11 @@ public final class EventLoop extends PublishingWorker {
     }
 
     /**
-     * Graceful stop: on the first call the listener stops being served and every connection with
+     * Graceful stop: on the first call the listener stops being served, and the loop runs one more
+     * batch without waiting (timeout 0), so that a request the kernel already holds is served rather
+     * than reset: closing a socket with received data unread sends RST (TCPAbortOnClose), which is
+     * what clients of a stopping server saw for connections accepted just before the stop
+     * (docs/many-loops.md, "Closing reuseport listeners"). On the second call every connection with
      * nothing in flight is closed; the loop then keeps running (10 ms waits) while replies drain, at
      * most {@link #DRAIN_MS}. Returns true while it should keep running.
      */
@@ -163,6 +169,11 @@ public final class EventLoop extends PublishingWorker {
         if (drainDeadline < 0) {
             drainDeadline = clock.nowMs + DRAIN_MS;
             acceptor.stopAccepting();
+            quietClosePending = true;
+            return true;
+        }
+        if (quietClosePending) {
+            quietClosePending = false;
             table.closeQuiet(false);
             table.closeDeferred();
         }
