@@ -59,6 +59,8 @@ public final class UringLoop extends PublishingWorker {
     private UringAcceptor acceptor;
     private Completions completions;
     private long drainDeadline = -1;
+    /** Stopping, and the quiet connections are closed only after one more turn (see {@link #beginDrain()}). */
+    private boolean quietClosePending;
 
     public UringLoop(int index, Options options, int listenFd, int wakeFd) {
         super(index, options, listenFd, wakeFd);
@@ -120,11 +122,12 @@ public final class UringLoop extends PublishingWorker {
     private void loop() throws SyscallException {
         while (true) {
             if (stopRequested && drainDeadline < 0) beginDrain();
+            else if (quietClosePending) closeQuiet();
             if (drainDeadline >= 0 && (slots.open() == 0 || clock.nowMs >= drainDeadline)) break;
             acceptor.prepare();
             slots.rearmStarved(buffers.available(), transfer);
             buffers.publish();
-            long timeout = drainDeadline >= 0 ? DRAIN_WAIT_NANOS : untilNextDeadlineNanos();
+            long timeout = drainDeadline >= 0 ? (quietClosePending ? 0 : DRAIN_WAIT_NANOS) : untilNextDeadlineNanos();
             // A quiet send (a reply after which its connection has nothing left to do) completes inside
             // this enter, as a rule, and its CQE only frees a buffer: it need not end the wait. But a
             // send that meets a full socket does not complete, and the CQE that then ends the wait may
@@ -163,10 +166,21 @@ public final class UringLoop extends PublishingWorker {
 
     // ---- stop ----
 
-    /** Graceful stop: no more accepting; every connection with nothing in flight is closed; the rest drain. */
+    /**
+     * Graceful stop: no more accepting, then one more turn without waiting before the quiet connections
+     * are closed, so that a request whose completion is already in the CQ (or arrives meanwhile) is
+     * served rather than dropped: the epoll loops do the same ({@code EventLoop.draining}, and
+     * docs/many-loops.md on the resets it removed).
+     */
     private void beginDrain() {
         drainDeadline = clock.nowMs + DRAIN_MS;
         acceptor.stop();
+        quietClosePending = true;
+    }
+
+    /** The drain's second turn: every connection with nothing in flight is closed; the rest drain. */
+    private void closeQuiet() {
+        quietClosePending = false;
         for (int i = 0; i < slots.count(); i++) {
             UringConnection c = slots.at(i);
             if (c.live() && !c.outputPending() && !c.sendInFlight) transfer.closeLater(c);
