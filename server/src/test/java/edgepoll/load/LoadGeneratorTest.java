@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgepoll.stats.Stats;
 import edgepoll.stats.Sys;
 import edgepoll.stats.SyscallCounters;
+import edgepoll.server.testkit.Await;
+import edgepoll.server.testkit.Live;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.server.testkit.ServerProcess;
 import java.io.IOException;
@@ -40,7 +43,7 @@ class LoadGeneratorTest {
 
     /** The server's counters once the generator's connections are closed and read to their end. */
     private static SyscallCounters stop(ServerHandle s) throws Exception {
-        Thread.sleep(100);
+        Live.awaitAllClosed(s);
         Stats st = s.stop();
         return st.total();
     }
@@ -128,10 +131,17 @@ class LoadGeneratorTest {
                     throw new RuntimeException(e);
                 }
             });
-            Thread.sleep(1000);
-            signal("STOP", sp.process.pid());
-            Thread.sleep(700);
-            signal("CONT", sp.process.pid());
+            // Scenario timing: the stall is placed 1 s into the 2.7 s run (past the 200 ms warm-up,
+            // well before the end) and lasts 700 ms; the run's timeline, not a condition, sets both.
+            Pace.hold(1_000, "place the stall inside the measured part of the run");
+            long pid = sp.process.pid();
+            signal("STOP", pid);
+            Await.until(10_000, "the server process stopped (state T)", () -> {
+                String stat = Files.readAllLines(Path.of("/proc/" + pid + "/stat")).get(0);
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'T' ? true : null;
+            });
+            Pace.hold(700, "the stall the latencies must show");
+            signal("CONT", pid);
             LoadResult r = run.get(20, TimeUnit.SECONDS);
             System.out.printf("server stopped 700 ms of 2.5 s at 1000/s: p50 %.0f us, p90 %.0f us, max %.0f us, %d responses%n",
                     r.latencyUs(50), r.latencyUs(90), r.maxUs(), r.requests());

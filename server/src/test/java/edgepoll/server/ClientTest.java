@@ -3,6 +3,7 @@ package edgepoll.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.server.testkit.ServerProcess;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class ClientTest {
             assertEquals(true, p.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
             assertEquals("HELLO, WORLD\nSECOND LINE 2\n\nLAST\n", out);
-            Thread.sleep(50);
+            Live.awaitClosed(s, 1);  // the client process exited: the server sees its FIN and closes, before the leak check
         }
     }
 

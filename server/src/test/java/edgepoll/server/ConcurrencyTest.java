@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.ServerHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class ConcurrencyTest {
         try (ServerHandle s = ServerHandle.start(variant)) {
             long ok = drive(s.port(), 1000, 100, 8);
             assertEquals(100_000, ok);
-            Thread.sleep(100);  // let the server see the clients' FINs
+            Live.awaitClosed(s, 1000);  // the server saw the clients' FINs and closed every connection
             Stats st = s.stop();
             assertEquals(100_000, st.total().requests());
             assertEquals(1000, st.total().accepted());

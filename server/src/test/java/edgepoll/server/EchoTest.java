@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import edgepoll.server.testkit.Echo;
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import java.io.InputStream;
@@ -79,7 +80,8 @@ class EchoTest {
                 c.send("still here");
                 assertEquals("STILL HERE", new String(c.socket.getInputStream().readNBytes(10), java.nio.charset.StandardCharsets.US_ASCII));
             }
-            Thread.sleep(200);
+            // every connection closed server-side before the leak check: the 20 reset ones and this one
+            Live.awaitAllClosed(s);
         }
     }
 }

@@ -6,6 +6,7 @@ import edgepoll.stats.Sys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import org.junit.jupiter.api.Test;
@@ -17,12 +18,15 @@ class EpolloutCostTest {
         try (ServerHandle s = ServerHandle.start(variant, "--response-size", Integer.toString(responseSize));
              RawClient c = new RawClient(s.port(), 20_000)) {
             for (int i = 0; i < requests; i++) {
+                long eagainBefore = s.server().liveStats().total().eagain(Sys.SEND);
                 c.send("GET / HTTP/1.1\r\n\r\n");
-                if (responseSize > 100_000) Thread.sleep(50);  // a late reader: the server meets EAGAIN
+                if (responseSize > 100_000) {  // a late reader: the client reads once the server met EAGAIN
+                    Live.await(s, "the server's send to meet EAGAIN", st -> st.eagain(Sys.SEND) > eagainBefore);
+                }
                 assertEquals(responseSize, c.readResponse(false).body().length);
             }
             c.close();
-            Thread.sleep(100);
+            Live.awaitClosed(s, 1);
             return s.stop();
         }
     }

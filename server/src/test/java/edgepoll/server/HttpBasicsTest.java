@@ -6,6 +6,7 @@ import edgepoll.stats.Sys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import java.net.URI;
@@ -142,9 +143,12 @@ class HttpBasicsTest {
     void requestSplitIntoSingleBytesWithPausesIsAnswered(String variant) throws Exception {
         try (ServerHandle s = ServerHandle.start(variant); RawClient c = new RawClient(s.port())) {
             byte[] req = "GET /split HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            long sent = 0;
             for (byte b : req) {
                 c.send(new byte[] {b});
-                Thread.sleep(2);
+                long upTo = ++sent;
+                // the server has read this byte before the next one leaves: one byte per read, for certain
+                Live.await(s, "the server to read byte " + upTo, st -> st.bytesIn() >= upTo);
             }
             RawClient.Response r = c.readResponse(false);
             assertEquals(200, r.status());
@@ -160,7 +164,7 @@ class HttpBasicsTest {
              RawClient c = new RawClient(s.port(), 20_000)) {
             c.socket.setReceiveBufferSize(16 << 10);
             c.send("GET / HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
-            Thread.sleep(300);  // let the server fill the socket buffers and meet EAGAIN on send
+            Live.awaitSendStalled(s, variant, c.socket);  // the server filled the socket buffers: EAGAIN on send, or its model's equivalent
             RawClient.Response r = c.readResponse(false);
             assertEquals(Integer.toString(size), r.header("Content-Length"));
             assertEquals(size, r.body().length);

@@ -7,9 +7,13 @@ import edgepoll.stats.SyscallCounters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
+import edgepoll.server.testkit.Live;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.server.testkit.ServerProcess;
+import edgepoll.server.testkit.TcpSockets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +79,14 @@ class ModelsTest {
                 assertEquals(200, x.readResponse(false).status());
             }
             c.send("GET / HTTP/1.1\r\n\r\n");
-            Thread.sleep(300);
+            Await.until(10_000, "the third connection to wait in the listener's accept queue", () -> {
+                TcpSockets.Entry l = TcpSockets.listener(s.port());
+                return l != null && l.rxQueue() == 1 ? l : null;
+            });
+            // Scenario timing: "not served" is an absence, which no condition can signal; the
+            // connection must stay queued for a while, and the kernel still holds it afterwards.
+            Pace.hold(300, "a negative: the third connection stays unserved while both threads are busy");
+            assertEquals(1, TcpSockets.listener(s.port()).rxQueue(), "third connection still in the accept queue");
             assertEquals(0, c.socket.getInputStream().available(), "third connection not served while two threads are busy");
             a.close();
             assertEquals(200, c.readResponse(false).status(), "served once a thread is free");
@@ -85,14 +96,22 @@ class ModelsTest {
     @Test
     void virtualThreadsParkOnEagainThroughOneSharedEpoll() throws Exception {
         try (ServerHandle s = ServerHandle.start("virtual-threads"); RawClient c = new RawClient(s.port())) {
+            // Each step leaves the session with nothing to read, so its next read meets EAGAIN for
+            // certain: waiting for that EAGAIN (and its re-arm) before the next send makes every
+            // half request cost one, where a pause only made it likely.
+            long eagains = 0, sent = 0;
+            eagains = awaitParkedAfterEagain(s, ++eagains, sent);  // the fresh connection, nothing sent yet
             for (int i = 0; i < 20; i++) {
                 c.send("GET / HTTP/1.1\r\n");
-                Thread.sleep(5);  // the server reads half a request, then must wait: an EAGAIN and a park for certain
+                sent += 16;
+                eagains = awaitParkedAfterEagain(s, ++eagains, sent);  // read the half request, then EAGAIN and a park
                 c.send("\r\n");
+                sent += 2;
                 assertEquals(200, c.readResponse(false).status());
+                eagains = awaitParkedAfterEagain(s, ++eagains, sent);  // answered; the next read meets EAGAIN
             }
             c.close();
-            Thread.sleep(100);
+            Live.awaitClosed(s, 1);
             Stats st = s.stop();
             SyscallCounters t = st.total();
             System.out.printf("virtual-threads, 20 split requests: read EAGAIN %d, epoll_ctl ADD %d MOD %d, poller epoll_wait %d%n",
@@ -101,6 +120,17 @@ class ModelsTest {
             assertEquals(t.eagain(Sys.READ), t.calls(Sys.EPOLL_CTL_ADD) - 1 + t.calls(Sys.EPOLL_CTL_MOD),
                     "one EPOLLONESHOT arm (ADD once, then MOD) per EAGAIN, plus the poller's eventfd ADD");
         }
+    }
+
+    /**
+     * virtual-threads: waits until the session has met its {@code eagains}-th read EAGAIN with all
+     * {@code sent} bytes read, and re-armed its fd (one EPOLLONESHOT ADD or MOD per EAGAIN, plus
+     * the poller's eventfd ADD): the session is parked. Returns the EAGAIN count reached.
+     */
+    private static long awaitParkedAfterEagain(ServerHandle s, long eagains, long sent) throws Exception {
+        return Live.await(s, "read EAGAIN #" + eagains + " after " + sent + " bytes, and its park", c ->
+                c.bytesIn() == sent && c.eagain(Sys.READ) >= eagains
+                        && c.calls(Sys.EPOLL_CTL_ADD) - 1 + c.calls(Sys.EPOLL_CTL_MOD) == c.eagain(Sys.READ)).eagain(Sys.READ);
     }
 
     @Test
@@ -122,7 +152,7 @@ class ModelsTest {
                 }
             }
             for (RawClient r : idle) r.close();
-            Thread.sleep(50);
+            Live.awaitClosed(s, 17);  // the 16 idle connections and the busy one
             SyscallCounters t = s.stop().total();
             assertEquals(0, t.calls(Sys.EPOLL_WAIT) + t.calls(Sys.POLL), "no readiness API");
             return (double) (t.eagain(Sys.READ) + t.eagain(Sys.ACCEPT4)) / t.requests();
@@ -134,10 +164,10 @@ class ModelsTest {
         try (ServerHandle s = ServerHandle.start("poll", "--response-size", Integer.toString(8 << 20));
              RawClient c = new RawClient(s.port(), 20_000)) {
             c.send("GET / HTTP/1.1\r\n\r\n");
-            Thread.sleep(100);
+            Live.awaitSendStalled(s, "poll", c.socket);  // the 8 MiB body meets a full socket: EAGAIN on send
             assertEquals(8 << 20, c.readResponse(false).body().length);
             c.close();
-            Thread.sleep(50);
+            Live.awaitClosed(s, 1);
             SyscallCounters t = s.stop().total();
             assertTrue(t.calls(Sys.POLL) > 0);
             assertEquals(0, t.calls(Sys.EPOLL_CREATE1) + t.calls(Sys.EPOLL_WAIT) + t.calls(Sys.EPOLL_CTL_ADD) + t.calls(Sys.EPOLL_CTL_MOD));

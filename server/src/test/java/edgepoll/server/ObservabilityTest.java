@@ -3,6 +3,8 @@ package edgepoll.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
+import edgepoll.server.testkit.Live;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.server.testkit.ServerProcess;
@@ -61,9 +63,12 @@ class ObservabilityTest {
                     c.send("GET / HTTP/1.1\r\n\r\n");
                     c.readResponse(false);
                 }
-                Thread.sleep(700);
-                assertTrue(Files.exists(stats), "--stats-json rewritten while running");
-                assertEquals(50, number(Files.readString(stats), "requests"));
+                // the reporter runs every 200 ms: wait for a JSON rewrite that counts all 50 and two interval lines
+                Await.until(10_000, "two interval lines", () -> Files.readAllLines(err).stream().filter(l -> l.contains("req/s=")).count() >= 2 ? true : null);
+                String json = Await.settle(10_000, () -> Files.exists(stats) ? Files.readString(stats) : "",
+                        j -> j.endsWith("}\n") && j.matches("(?s).*\"requests\": 50\\D.*"));
+                assertTrue(!json.isEmpty(), "--stats-json rewritten while running");
+                assertEquals(50, number(json, "requests"));
             }
             assertEquals(0, sp.terminate());
         }
@@ -85,7 +90,7 @@ class ObservabilityTest {
                 untraced.send("HEAD / HTTP/1.1\r\n\r\n");
                 untraced.readResponse(true);
                 c.send("GET / HTTP/1.1\r\n\r\n");
-                Thread.sleep(100);  // the 8 MiB body meets a full socket: EAGAIN on send
+                Live.awaitSendStalled(s, mode, c.socket);  // the 8 MiB body meets a full socket: EAGAIN on send
                 assertEquals(8 << 20, c.readResponse(false).body().length);
             }
         }

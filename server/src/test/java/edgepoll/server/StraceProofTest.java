@@ -3,8 +3,10 @@ package edgepoll.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerProcess;
+import edgepoll.server.testkit.TcpSockets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,8 @@ class StraceProofTest {
             p.send("GET / HTTP/1.1\r\n\r\n".repeat(200));
             for (int i = 0; i < 200; i++) assertEquals(200, p.readResponse(false).status());
             for (RawClient c : cs) c.close();
-            Thread.sleep(300);
+            // the server closed all 8 before SIGTERM (the kernel's view: it is a child process)
+            Await.until(20_000, "the server to close the 8 connections", () -> TcpSockets.heldBy(port) == 0 ? true : null);
             // SIGTERM to the JVM itself (strace's child); strace exits when its tracee has.
             server.children().forEach(ProcessHandle::destroy);
             assertTrue(server.waitFor(30, TimeUnit.SECONDS), "server under strace exits after SIGTERM");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import edgepoll.config.Options;
 import edgepoll.server.Server;
+import edgepoll.server.testkit.Await;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +36,11 @@ class CompareTest {
             long before = server.liveStats().total().requests();
             String out = Workloads.exec(List.of("wrk", "-t1", "-c8", "-d1s", "--latency", "http://127.0.0.1:" + server.port() + "/"), 30);
             Workloads.Measurement m = Workloads.parseWrk(out);
-            Thread.sleep(100);  // the loop publishes its counters after each batch
-            long served = server.liveStats().total().requests() - before;
+            // wrk has exited: once the server closed its 8 connections it has counted everything it answered
+            long served = Await.until(20_000, "the server to close wrk's connections", () -> {
+                var c = server.liveStats().total();
+                return c.accepted() > 0 && c.closed() == c.accepted() ? c.requests() : null;
+            }) - before;
             assertTrue(m.requests() > 100, out);
             // wrk counts completed responses; the server may have answered a few more as wrk stopped
             assertTrue(served >= m.requests() && served - m.requests() <= 8, "served " + served + ", wrk counted " + m.requests());

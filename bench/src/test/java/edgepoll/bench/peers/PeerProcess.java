@@ -1,5 +1,6 @@
 package edgepoll.bench.peers;
 
+import edgepoll.server.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,17 +51,15 @@ final class PeerProcess implements AutoCloseable {
         Path err = Files.createTempFile(dir, variant, ".stderr");
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         try {
-            while (!out.ready()) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException(variant + " printed no listening line; stderr: " + Files.readString(err));
-                }
-                Thread.sleep(10);
-            }
-        } catch (InterruptedException e) {
+            Await.until(20_000, variant + "'s listening line", () -> out.ready() || !p.isAlive() ? true : null);
+        } catch (Throwable e) {  // the wait's timeout (an AssertionError), an interrupt
             p.destroyForcibly();
-            throw new IOException(e);
+            throw new IOException(variant + " printed no listening line; stderr: " + Files.readString(err), e);
+        }
+        if (!out.ready()) {
+            p.destroyForcibly();
+            throw new IOException(variant + " exited without a listening line; stderr: " + Files.readString(err));
         }
         String first = out.readLine();
         if (first == null || !first.matches("listening on 127\\.0\\.0\\.1:\\d+")) {

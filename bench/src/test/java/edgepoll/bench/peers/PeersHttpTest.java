@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.TcpSockets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,10 +106,11 @@ class PeersHttpTest {
     void theDateHeaderFollowsTheClock() throws Exception {
         Map<String, String> before = new HashMap<>();
         for (String v : VARIANTS) before.put(v, date(v));
-        Thread.sleep(2_100);
         for (String v : VARIANTS) {
             Instant first = ZonedDateTime.parse(before.get(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Instant later = ZonedDateTime.parse(date(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            // a later Date within 5 s (a server may refresh its cached Date once a second)
+            Instant later = Await.settle(5_000, () -> ZonedDateTime.parse(date(v), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant(),
+                    t -> t.isAfter(first));
             assertTrue(later.isAfter(first), v + ": " + first + " then " + later);
         }
     }
@@ -143,7 +146,12 @@ class PeersHttpTest {
             byte[] req = GET.getBytes(StandardCharsets.US_ASCII);
             for (byte b : req) {  // one byte per segment, NODELAY on the client
                 c.send(new byte[] {b});
-                Thread.sleep(2);
+                // the peer has read this byte before the next one leaves (the kernel's view: the
+                // client's bytes are acknowledged and the server's end holds none unread)
+                Await.until(10_000, "the peer to read the byte", () -> {
+                    TcpSockets.Entry mine = TcpSockets.clientEnd(c.socket), server = TcpSockets.serverEnd(c.socket);
+                    return mine != null && server != null && mine.txQueue() == 0 && server.rxQueue() == 0 ? true : null;
+                });
             }
             assertHello(variant, c.readResponse(false), 13);
             c.send("\r\nGET /a HTTP/1.1\n\nGET /b HTTP/1.1\r\nX: y\n\r\nGET /c HTTP/1.1\r\n");
@@ -195,7 +203,12 @@ class PeersHttpTest {
         try (PeerProcess p = PeerProcess.start(tmp, variant, "--response-size", Integer.toString(size));
              RawClient c = new RawClient(p.port)) {
             c.send(GET.repeat(16));
-            Thread.sleep(200);  // let the server fill the socket and wait for writability
+            // the server filled the socket and must wait for writability (the kernel's view: replies
+            // queued unacknowledged on its end, unread on the client's)
+            Await.until(20_000, "the peer's replies to fill the socket", () -> {
+                TcpSockets.Entry mine = TcpSockets.clientEnd(c.socket), server = TcpSockets.serverEnd(c.socket);
+                return mine != null && server != null && server.txQueue() > 0 && mine.rxQueue() > 0 ? true : null;
+            });
             for (int i = 0; i < 16; i++) assertHello(variant, c.readResponse(false), size);
             c.send(GET);
             assertHello(variant, c.readResponse(false), size);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgepoll.stats.Stats;
 import edgepoll.stats.Sys;
 import edgepoll.stats.UringOp;
+import edgepoll.server.testkit.Live;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.Prober;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
@@ -38,7 +40,10 @@ class ConnectionFaultsTest {
                 try (RawClient c = new RawClient(s.port())) {
                     c.send("GET / HTTP/1.1\r\n\r\n".repeat(n));
                     c.socket.shutdownOutput();
-                    if (lateReader) Thread.sleep(1_000);  // backpressure while the FIN is already queued
+                    // Scenario timing: a reader late by 1 s, so the replies back up while the FIN is
+                    // already queued; the lateness itself is the scenario (in every model, the
+                    // blocking ones included, where no counter shows a blocked send).
+                    if (lateReader) Pace.hold(1_000, "a late reader: backpressure while the FIN is already queued");
                     String all = new String(c.readToEof(), StandardCharsets.ISO_8859_1);
                     assertEquals(n, all.split("Hello, world!", -1).length - 1, variant + (lateReader ? " (late reader)" : ""));
                 }
@@ -88,7 +93,7 @@ class ConnectionFaultsTest {
                 c.send("HEAD / HTTP/1.1\r\n\r\n");
                 assertEquals(200, c.readResponse(true).status(), "the loop goes on");
             }
-            Thread.sleep(200);
+            Live.awaitAllClosed(s);  // the server saw every reset (or the last client's FIN) and closed
             Stats st = s.stop();
             long resets = st.total().errors(Sys.SEND, Errno.ECONNRESET) + st.total().errors(Sys.SEND, Errno.EPIPE)
                     + st.total().errors(Sys.READ, Errno.ECONNRESET);
@@ -128,17 +133,18 @@ class ConnectionFaultsTest {
             List<Integer> dups = new ArrayList<>();
             for (int fd : serverFd) dups.add(Syscalls.fcntl(cs, fd, Net.F_DUPFD_CLOEXEC, 100));
             first.close();
-            Thread.sleep(100);  // the server reads EOF and closes its fd; the dup keeps the description registered
+            // the server reads EOF and closes its fd (the number is free again); the dup keeps the description registered
+            Live.awaitClosed(s, 1);
             RawClient second = new RawClient(s.port());  // takes the freed fd number, a new generation
             second.send("GET / HTTP/1.1\r\n\r\n");
             assertEquals(200, second.readResponse(false).status());
             for (int d : dups) Syscalls.shutdown(cs, d, Net.SHUT_RDWR);  // the old description signals
-            Thread.sleep(100);
+            Live.await(s, "the old registration's event to arrive and be dropped", st -> st.staleEvents() >= 1);
             second.send("GET / HTTP/1.1\r\n\r\n");
             assertEquals(200, second.readResponse(false).status(), "the new connection on the reused fd number is untouched");
             second.close();
             for (int d : dups) Syscalls.close(cs, d);
-            Thread.sleep(50);
+            Live.awaitClosed(s, 2);
             Stats st = s.stop();
             System.out.printf("%s: stale events dropped: %d%n", variant, st.total().staleEvents());
             assertTrue(st.total().staleEvents() >= 1, "the old registration's event was recognised by its generation and dropped");
@@ -180,7 +186,8 @@ class ConnectionFaultsTest {
                         closed++;
                     }
                 }
-                Thread.sleep(byteEveryMs);
+                // Scenario timing: the slowloris gap between bytes is what the header timeout is about.
+                Pace.hold(byteEveryMs, "the slowloris byte gap");
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             double[] p = probe.finish();
@@ -211,13 +218,13 @@ class ConnectionFaultsTest {
                 }
             }
             kept.get(0).close();
-            Thread.sleep(100);
+            Live.awaitClosed(s, 1);  // a slot freed (rejected connections are not counted as closed)
             try (RawClient again = new RawClient(s.port())) {
                 again.send("GET / HTTP/1.1\r\n\r\n");
                 assertEquals(200, again.readResponse(false).status(), "a slot freed: served again");
             }
             for (RawClient c : kept) c.close();
-            Thread.sleep(50);
+            Live.awaitAllClosed(s);
             assertEquals(3, s.stop().total().rejected());
         }
     }

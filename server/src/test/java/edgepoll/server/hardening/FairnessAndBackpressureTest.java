@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.stats.Stats;
+import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.Echo;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.Prober;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
+import edgepoll.server.testkit.TcpSockets;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -54,9 +57,12 @@ class FairnessAndBackpressureTest {
                     throw new RuntimeException(e);
                 }
             }, THREADS);
-            Thread.sleep(200);
+            // the stream in full flow before measuring beside it: 32 MiB echoed (the loop's echo path compiled and hot)
+            Await.until(20_000, "32 MiB of the streamer's echo", () -> received.get() >= 32 << 20 ? true : null);
             Prober probe = new Prober(s.port(), true, 10);
-            Thread.sleep(3_000);
+            // Scenario timing: the window in which the second client measures its round trips while
+            // the streamer streams; its length sets how many samples the p99 rests on.
+            Pace.hold(3_000, "the measuring window beside the streamer");
             double[] p = probe.finish();
             stop.set(true);
             writer.get(20, TimeUnit.SECONDS);
@@ -71,6 +77,18 @@ class FairnessAndBackpressureTest {
                 assertTrue(st.total().owedDrains() > 0, "the read budget re-queued the streamer's drain (owed_drains > 0)");
             }
         }
+    }
+
+    /**
+     * Until backpressure holds end to end (the kernel's view, the same in every model): the server's
+     * end of {@code c} has replies queued that the client, not reading, leaves unacknowledged, and
+     * requests it has stopped reading. A server that kept reading into memory would never get there.
+     */
+    private static void awaitBackpressure(RawClient c) throws Exception {
+        Await.until(20_000, "the server to stop reading a client that does not read", () -> {
+            TcpSockets.Entry e = TcpSockets.serverEnd(c.socket);
+            return e != null && e.txQueue() > 0 && e.rxQueue() > 0 ? e : null;
+        });
     }
 
     /** Case 4: 200,000 pipelined requests written without reading: memory bounded, then every reply in order. */
@@ -94,9 +112,9 @@ class FairnessAndBackpressureTest {
                     throw new RuntimeException(e);
                 }
             }, THREADS);
-            Thread.sleep(2_000);  // the client does not read
+            awaitBackpressure(c);  // the client does not read
             long pool = s.server().liveStats().total().bufferPoolBytes();
-            System.out.printf("%s: after 2 s of a client writing %,d pipelined requests without reading, the loop's buffer pool holds %,d bytes%n",
+            System.out.printf("%s: once a client writing %,d pipelined requests without reading was held back, the loop's buffer pool holds %,d bytes%n",
                     variant, n, pool);
             assertTrue(pool <= 64L * 16384, "buffer memory stays bounded (one connection: two 16 KiB buffers in use): " + pool);
             for (int i = 0; i < n; i++) {
@@ -126,7 +144,7 @@ class FairnessAndBackpressureTest {
                     throw new RuntimeException(e);
                 }
             }, THREADS);
-            Thread.sleep(2_000);
+            awaitBackpressure(c);  // the client does not read
             long pool = s.server().liveStats().total().bufferPoolBytes();
             assertTrue(pool <= 64L * 16384, "echo output held while the client does not read stays bounded: " + pool);
             MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -3,8 +3,10 @@ package edgepoll.server.hardening;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerProcess;
+import edgepoll.server.testkit.TcpSockets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,6 +60,20 @@ class FloodAndSoakTest {
         Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (\\d+)").matcher(json);
         assertTrue(m.find(), key);
         return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * The server's fd count at rest, as the baseline: after one request on a connection of its own,
+     * so whatever serving a first connection opens for good is in it, and once the server has
+     * closed that connection (the kernel's view: it holds none).
+     */
+    static int settledBaseline(int port, long pid) throws Exception {
+        try (RawClient c = new RawClient(port)) {
+            c.send(new String(CLOSE_REQUEST, StandardCharsets.US_ASCII));
+            c.readToEof();
+        }
+        Await.until(10_000, "the server to close the warm-up connection", () -> TcpSockets.heldBy(port) == 0 ? true : null);
+        return fdCount(pid);
     }
 
     static int fdCount(long pid) {
@@ -137,14 +153,15 @@ class FloodAndSoakTest {
         try (ServerProcess sp = ServerProcess.start(tmp.resolve("err"), "--port", "0", "--mode", mode, "--backlog", "4096")) {
             int port = ServerProcess.port(sp.firstLine());
             long pid = sp.process.pid();
-            Thread.sleep(300);
-            int fd0 = fdCount(pid);
+            int fd0 = settledBaseline(port, pid);
             long rss0 = rssKiB(pid);
             int threads = 8;
             List<List<Socket>> shares = new ArrayList<>();
             for (int t = 0; t < threads; t++) shares.add(new ArrayList<>());
             for (int i = 0; i < connections; i++) shares.get(i % threads).add(connect(port, i, 20_000));
-            Thread.sleep(500);
+            // RSS with them open: once the server has accepted every one (+ the stats connection asking)
+            Await.until(30_000, "the server to accept all " + connections + " connections",
+                    () -> number(stats(port), "open_connections") == connections + 1 ? true : null);
             long rssOpen = rssKiB(pid);
             byte[] req = "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -186,10 +203,13 @@ class FloodAndSoakTest {
                 }
             }
             double cycleSecs = (System.nanoTime() - c0) / 1e9;
-            Thread.sleep(500);
-            String after = stats(port);
-            Thread.sleep(300);  // the stats connection itself closes (Connection: close, then the client's FIN)
-            int fd1 = fdCount(pid);
+            // the server closed every cycle's connection (only the stats connection asking is open)
+            String after = Await.until(30_000, "the server to close the cycles' connections", () -> {
+                String json = stats(port);
+                return number(json, "open_connections") == 1 ? json : null;
+            });
+            // the stats connection itself closes (Connection: close, then the client's FIN)
+            int fd1 = Await.settle(10_000, () -> fdCount(pid), n -> n == fd0);
             System.out.printf("%s soak: %d connections on one loop, %d requests in %d s, all served; RSS %d KiB idle -> %d KiB with them open"
                     + " (%.1f KiB per connection); %d open/close cycles in %.1f s; fds %d -> %d; buffers in use %d, pool %d bytes%n",
                     mode, connections, ok, seconds, rss0, rssOpen, (rssOpen - rss0) / (double) connections, cycles, cycleSecs,

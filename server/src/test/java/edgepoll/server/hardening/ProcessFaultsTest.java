@@ -3,9 +3,12 @@ package edgepoll.server.hardening;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.UringSupport;
 import edgepoll.server.testkit.ServerProcess;
+import edgepoll.server.testkit.TcpSockets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,29 @@ class ProcessFaultsTest {
     static int fdCount(long pid) {
         String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
         return fds == null ? -1 : fds.length;
+    }
+
+    /** The state letter of every thread of {@code pid} (/proc/PID/task/TID/stat): R, S, D, T (stopped), ... */
+    static String threadStates(long pid) {
+        StringBuilder sb = new StringBuilder();
+        String[] tids = new java.io.File("/proc/" + pid + "/task").list();
+        for (String tid : tids == null ? new String[0] : tids) {
+            try {
+                String stat = Files.readAllLines(Path.of("/proc/" + pid + "/task/" + tid + "/stat")).get(0);
+                sb.append(stat.charAt(stat.lastIndexOf(')') + 2));
+            } catch (IOException gone) {
+                // the thread ended meanwhile
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The live request count, from the stats endpoint (a connection of its own, not counted as a request). */
+    private static long requestsServed(int port) throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            c.send("GET /_edgepoll/stats HTTP/1.1\r\nConnection: close\r\n\r\n");
+            return number(c.readResponse(false).bodyText(), "requests");
+        }
     }
 
     private static long number(String json, String key) {
@@ -63,8 +89,7 @@ class ProcessFaultsTest {
             String first = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
             int port = ServerProcess.port(first);
             long pid = server.toHandle().descendants().findFirst().map(ProcessHandle::pid).orElse(server.pid());
-            Thread.sleep(300);
-            int baseline = fdCount(pid);
+            int baseline = FloodAndSoakTest.settledBaseline(port, pid);
             for (int i = 0; i < 400; i++) {
                 RawClient c = new RawClient(port, 5_000);
                 c.send("GET / HTTP/1.1\r\n\r\n");
@@ -99,7 +124,9 @@ class ProcessFaultsTest {
                 }
             }
             long c0 = cpuTicks(pid);
-            Thread.sleep(2_000);  // at the limit, the served clients holding their connections
+            // Scenario timing: a 2 s window of server CPU measured at the limit (the served clients
+            // holding their connections); a spin shows as ticks within it, so its length is the point.
+            Pace.hold(2_000, "the CPU measuring window at the fd limit");
             long ticks = cpuTicks(pid) - c0;
             System.out.printf("%s under RLIMIT_NOFILE 256: 400 clients: %d served, %d shed; server CPU at the limit %d ticks in 2 s (%.0f %% of a core)%n",
                     mode, served, shed, ticks, ticks / 2.0);
@@ -108,8 +135,10 @@ class ProcessFaultsTest {
             assertTrue(served > 150 && shed > 0, "served up to the limit, shed the rest");
             assertTrue(ticks <= 20, "no spin at the limit: " + ticks + " ticks of 200");
             // free fds, make no new connection for a moment, then 50 fresh clients must be served
+            int atLimit = fdCount(pid);
             for (int i = 0; i < 150; i++) holding.get(i).close();  // 150 of the connections the server holds
-            Thread.sleep(300);
+            // no new connection until the server has closed those 150 (its fds are free again)
+            Await.until(20_000, "the server to close 150 connections", () -> fdCount(pid) <= atLimit - 150 ? true : null);
             for (int i = 0; i < 50; i++) {
                 long t0 = System.nanoTime();
                 try (RawClient fresh = new RawClient(port, 5_000)) {
@@ -120,8 +149,7 @@ class ProcessFaultsTest {
             }
             for (RawClient c : clients) c.close();
             clients.clear();
-            Thread.sleep(300);
-            assertEquals(baseline, fdCount(pid), "server fds back to baseline");
+            assertEquals(baseline, (int) Await.settle(20_000, () -> fdCount(pid), n -> n == baseline), "server fds back to baseline");
             server.toHandle().descendants().forEach(ProcessHandle::destroy);
             server.destroy();
             assertTrue(server.waitFor(10, TimeUnit.SECONDS));
@@ -148,7 +176,10 @@ class ProcessFaultsTest {
             int port = ServerProcess.port(sp.firstLine());
             Process wrk = new ProcessBuilder("wrk", "-t1", "-c64", "-d4s", "http://127.0.0.1:" + port + "/")
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(1_500);
+            // under load: wrk has its 64 connections up and the server has served well over 1,000 requests
+            Await.until(20_000, "wrk's 64 connections and 1,000 requests served", () ->
+                    TcpSockets.heldBy(port) >= 64 && requestsServed(port) > 1_000 ? true : null);
+            assertTrue(wrk.isAlive(), "wrk still loading when SIGTERM comes");
             long t0 = System.nanoTime();
             sp.process.destroy();  // SIGTERM
             assertTrue(sp.process.waitFor(2, TimeUnit.SECONDS), "exited within 2 s of SIGTERM under load");
@@ -168,11 +199,12 @@ class ProcessFaultsTest {
         Path stats = tmp.resolve("s.json");
         try (ServerProcess sp = ServerProcess.start(tmp.resolve("err"), "--port", "0", "--mode", mode, "--stats-json", stats.toString())) {
             int port = ServerProcess.port(sp.firstLine());
+            long pid = sp.process.pid();
             for (int i = 0; i < 3; i++) {
-                new ProcessBuilder("kill", "-STOP", Long.toString(sp.process.pid())).start().waitFor();
-                Thread.sleep(100);
-                new ProcessBuilder("kill", "-CONT", Long.toString(sp.process.pid())).start().waitFor();
-                Thread.sleep(100);
+                new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+                Await.until(10_000, "every server thread stopped (state T)", () -> threadStates(pid).chars().noneMatch(c -> c == 'R' || c == 'S' || c == 'D') ? true : null);
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+                Await.until(10_000, "every server thread running again", () -> threadStates(pid).indexOf('T') < 0 ? true : null);
             }
             try (RawClient c = new RawClient(port)) {
                 c.send("GET / HTTP/1.1\r\n\r\n");

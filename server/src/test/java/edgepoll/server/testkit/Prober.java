@@ -28,7 +28,7 @@ public final class Prober implements AutoCloseable {
                         c.readResponse(false);
                     }
                     samples[count++] = System.nanoTime() - t0;
-                    Thread.sleep(periodMs);
+                    Pace.hold(periodMs, "a well-behaved client paced at one request per period, not a flood");
                 }
             } catch (Throwable t) {
                 if (!stop.get()) failure = t;

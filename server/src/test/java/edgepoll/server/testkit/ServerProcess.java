@@ -33,18 +33,17 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(pb.start());
     }
 
-    /** The first stdout line (the "listening on" line), waiting at most 20 s. */
+    /** The first stdout line (the "listening on" line), waiting at most 20 s for it; null if the process ended first. */
     public String firstLine() throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!stdout.ready()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) return null;
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                throw new IOException(e);
-            }
+        boolean ready;
+        try {
+            ready = Await.until(20_000, "the server's first stdout line", () -> stdout.ready() ? Boolean.TRUE : process.isAlive() ? null : Boolean.FALSE);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        return stdout.readLine();
+        return ready || stdout.ready() ? stdout.readLine() : null;
     }
 
     /** The port in "listening on HOST:PORT ...". */
