@@ -28,7 +28,15 @@ class FairnessAndBackpressureTest {
     /** Own threads: the common pool has a single thread on a 2-core machine, and a reader must run beside a writer. */
     private static final java.util.concurrent.Executor THREADS = r -> Thread.ofPlatform().daemon().start(r);
 
-    /** Case 3: one client streams echo data as fast as it can; a second one's p99 stays under 50 ms. */
+    /**
+     * Case 3: one client streams echo data as fast as it can; a second one is not starved. Starved
+     * means its round trips wait for the stream to end: without the read budget a strict-ET drain
+     * of a writer that never lets the socket empty never ends, and the second client's p99 is the
+     * whole 3 s window. Served in turn, its p99 is a few ms idle (0.1-2 ms measured) and reached
+     * 50-110 ms only at load average 9-14 on 2 CPUs (scheduling, not the server): the bound, 500 ms,
+     * sits between the two, so the test tells starvation from a busy machine. The latency figure
+     * itself belongs to the benchmarks, not to a timed unit test.
+     */
     @ParameterizedTest
     @MethodSource("edgepoll.server.testkit.Variants#loops")
     void aStreamingClientDoesNotStarveAnother(String variant) throws Exception {
@@ -70,7 +78,7 @@ class FairnessAndBackpressureTest {
             System.out.printf("%s: while one client streamed %d MiB of echo, another's 16-byte round trips: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d samples)%n",
                     variant, sent.get() >> 20, p[0], p[1], p[2], (long) p[3]);
             assertEquals(sent.get(), received.get(), "the streamer lost nothing");
-            assertTrue(p[1] < 50, variant + ": p99 " + p[1] + " ms");
+            assertTrue(p[1] < 500, variant + ": p99 " + p[1] + " ms: the streamer starved the other client");
             streamer.close();
             Stats st = s.stop();
             if (variant.equals("et")) {  // short-read usually stops at a short read before the budget
