@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * The test standard, checked: tests wait for conditions with a bounded await (testkit Await, on a
  * counter, /proc, a file, a port), never with a sleep; deliberate scenario timing (a late reader, a
  * slowloris gap, a measuring window) goes through testkit Pace.hold, which says why. So no test
- * source of any module calls Thread.sleep or TimeUnit.X.sleep, except Pace itself and the files in
- * {@link #NOT_YET}, each with the number of sleeps it may still hold.
+ * source of any module calls Thread.sleep or TimeUnit.X.sleep, except Pace itself.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ThreadSleepTest {
@@ -30,18 +29,6 @@ class ThreadSleepTest {
     private static final Pattern NOT_CODE = Pattern.compile(
             "\"\"\"[\\s\\S]*?\"\"\"|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\])'|/\\*[\\s\\S]*?\\*/|//[^\\n]*");
     private static final String PACE = "server/src/test/java/edgepoll/server/testkit/Pace.java";
-
-    /**
-     * Files other work owned while the rest was converted; each keeps its sleeps until its owner
-     * converts them, and then leaves this list (a count that drops fails below, so the list shrinks
-     * with the work).
-     */
-    private static final Map<String, Integer> NOT_YET = Map.of(
-            // accept4 retried every 10 ms after EAGAIN on a bare listener: Await.until on the accept itself
-            "server/src/test/java/edgepoll/server/HotPathTest.java", 1,
-            // 1 s for late readers' ring sends to stall (Live.awaitSendStalled "uring"), and two
-            // 100 ms waits for the closes before stop (Live.awaitAllClosed)
-            "server/src/test/java/edgepoll/server/UringModeTest.java", 3);
 
     @Test
     void noTestSleepsOutsideTestkitPace() throws Exception {
@@ -59,14 +46,8 @@ class ThreadSleepTest {
             }
         }
         assertEquals(1, found.remove(PACE), "testkit Pace.hold is the one sleep: " + found);
-        Map<String, Integer> wrong = new TreeMap<>();
-        found.forEach((file, n) -> {
-            if (n > NOT_YET.getOrDefault(file, 0)) wrong.put(file, n);
-        });
-        assertEquals(Map.of(), wrong, "test files that sleep (wait with Await.until on the condition itself;"
+        assertEquals(Map.of(), found, "test files that sleep (wait with Await.until on the condition itself;"
                 + " deliberate scenario timing goes through Pace.hold, saying why): file=number of sleeps");
-        NOT_YET.forEach((file, allowed) -> assertEquals(allowed, found.getOrDefault(file, 0),
-                file + " has fewer sleeps than NOT_YET allows: lower its count (or drop it from the list)"));
     }
 
     /** Sleep calls in a Java source; comments and literals left out. */

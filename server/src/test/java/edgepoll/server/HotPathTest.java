@@ -6,6 +6,7 @@ import edgepoll.worker.Listener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.sys.CallState;
@@ -134,12 +135,12 @@ class HotPathTest {
         Listener.Bound b = Listener.open("127.0.0.1", 0, 8, false, true);
         try (Arena arena = Arena.ofConfined(); Socket client = new Socket("127.0.0.1", b.port())) {
             MemorySegment cs = CallState.allocate(arena);
-            int fd = -1;
-            for (int tries = 0; tries < 100 && fd < 0; tries++) {
-                fd = Syscalls.accept4(cs, b.fd(), MemorySegment.NULL, MemorySegment.NULL, Net.SOCK_CLOEXEC);
-                if (fd == -Errno.EAGAIN) Thread.sleep(10);
-            }
-            assertTrue(fd >= 0, "accepted: " + Errno.name(fd));
+            int fd = Await.until(5_000, "the client's connection in the listener's queue", () -> {
+                int r = Syscalls.accept4(cs, b.fd(), MemorySegment.NULL, MemorySegment.NULL, Net.SOCK_CLOEXEC);
+                if (r == -Errno.EAGAIN) return null;
+                assertTrue(r >= 0, "accepted: " + Errno.name(r));
+                return r;
+            });
             MemorySegment val = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
             assertEquals(0, Syscalls.getsockopt(cs, fd, Net.IPPROTO_TCP, Net.TCP_NODELAY, val, len));

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.server.testkit.Echo;
+import edgepoll.server.testkit.Live;
+import edgepoll.server.testkit.Pace;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.stats.Stats;
@@ -60,7 +62,9 @@ class UringModeTest {
                     }
                 }, THREADS));
             }
-            Thread.sleep(1_000);  // nobody reads: the server's sends stall and its recvs hold buffers
+            // Scenario timing: readers late by 1 s (as ConnectionFaultsTest's late reader): meanwhile the
+            // server's sends stall and its recvs hold provided buffers, which is what this test is about.
+            Pace.hold(1_000, "late readers: the server's sends stall and its recvs hold buffers");
             List<CompletableFuture<byte[]>> readers = new ArrayList<>();
             for (RawClient c : cs) {
                 readers.add(CompletableFuture.supplyAsync(() -> {
@@ -76,7 +80,7 @@ class UringModeTest {
                 assertArrayEquals(upper, readers.get(i).get(60, TimeUnit.SECONDS), "client " + i + " got its bytes back, in order");
             }
             for (RawClient c : cs) c.close();
-            Thread.sleep(100);
+            Live.awaitAllClosed(s);
             Stats st = s.stop();
             long enobufs = st.total().cqeErrors(UringOp.RECV, Errno.ENOBUFS);
             System.out.printf("uring: %d clients x 1 MiB echo with late readers: %d ENOBUFS, %d recv SQEs, %d recv cancels; %d bytes in, %d out%n",
@@ -97,7 +101,7 @@ class UringModeTest {
             c.send("GET / HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n".repeat(250));
             for (int i = 0; i < 500; i++) assertEquals(i % 2 == 0 ? 13 : 0, c.readResponse(i % 2 == 1).body().length, "response " + i);
             c.close();
-            Thread.sleep(100);
+            Live.awaitAllClosed(s);
             Stats st = s.stop();
             long enters = st.total().calls(Sys.IO_URING_ENTER);
             System.out.printf("uring --sqpoll: 1,000 requests, %d io_uring_enter calls%n", enters);
