@@ -5,6 +5,7 @@ import edgepoll.config.Options;
 import edgepoll.stats.JfrEvents;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.stats.Token;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -97,18 +98,64 @@ final class ConnectionTable {
         }
     }
 
-    /** Gives the connection's buffers back to the pool once they hold nothing. */
+    /**
+     * The loop's scratch pair, taken from the pool when first needed: the input and output buffers
+     * lent to the one connection being served, for the length of its turn. In the common keep-alive
+     * exchange (the request arrives in one read, the reply leaves whole) the connection's turn ends
+     * with both empty, so lending them is a field store and giving them back a null store: no pool
+     * work per request. A connection that ends its turn still holding bytes (part of a request, a
+     * reply the kernel did not take) keeps the scratch buffer as its own and the loop takes another
+     * from the pool next time; that buffer goes back to the pool once it is empty again.
+     */
+    private MemorySegment scratchIn, scratchOut;
+
+    /** Lends {@code c} an input buffer if it has none: the loop's scratch one. */
+    void lendInput(Connection c) {
+        if (c.in == null) {
+            MemorySegment s = scratchIn;
+            c.in = s != null ? s : (scratchIn = pool.acquire());
+        }
+    }
+
+    /** Lends {@code c} an output buffer if it has none: the loop's scratch one. */
+    void lendOutput(Connection c) {
+        if (c.out == null) {
+            MemorySegment s = scratchOut;
+            c.out = s != null ? s : (scratchOut = pool.acquire());
+        }
+    }
+
+    /**
+     * Ends the connection's hold on its buffers once they hold nothing (the scratch ones stay the
+     * loop's, others go back to the pool); a scratch buffer that still holds bytes becomes the
+     * connection's. Runs at the end of every turn of a connection that was lent one.
+     */
     void releaseIdleBuffers(Connection c) {
-        if (c.in != null && c.inPos == c.inLen) {
-            pool.release(c.in);
-            c.in = null;
-            c.inPos = c.inLen = 0;
+        MemorySegment s = c.in;
+        if (s != null) {
+            if (c.inPos == c.inLen) {
+                if (s != scratchIn) pool.release(s);
+                c.in = null;
+                c.inPos = c.inLen = 0;
+            } else if (s == scratchIn) {
+                scratchIn = null;
+            }
         }
-        if (c.out != null && !c.outputPending()) {
-            pool.release(c.out);
-            c.out = null;
-            c.outPos = c.outLen = 0;
+        s = c.out;
+        if (s != null) {
+            if (!c.outputPending()) {
+                if (s != scratchOut) pool.release(s);
+                c.out = null;
+                c.outPos = c.outLen = 0;
+            } else if (s == scratchOut) {
+                scratchOut = null;
+            }
         }
+    }
+
+    /** Buffers lent to connections beyond their turn (the loop's scratch pair not counted). */
+    long buffersHeld() {
+        return pool.inUse() - (scratchIn != null ? 1 : 0) - (scratchOut != null ? 1 : 0);
     }
 
     /** Loop index, for the JFR close event. */

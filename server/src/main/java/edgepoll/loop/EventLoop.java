@@ -99,7 +99,7 @@ public final class EventLoop extends PublishingWorker {
                 policy.onAcceptable();
                 table.closeDeferred();
             }
-            sys.counters.setBufferPool(table.pool.allocatedBytes(), table.pool.inUse());
+            sys.counters.setBufferPool(table.pool.allocatedBytes(), table.buffersHeld());
             if (published.wanted()) {
                 sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());
                 published.publish(sys.counters);

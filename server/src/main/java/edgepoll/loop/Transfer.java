@@ -33,14 +33,14 @@ final class Transfer {
     }
 
     /**
-     * Reads once into the connection's input buffer (lent from the pool, compacted first), offering
-     * all the space left in it. Returns read's result. The buffer goes back to the pool when the
-     * read brought nothing and nothing is buffered: the read that ends an ET drain (EAGAIN) or finds
-     * EOF must not leave every idle connection holding a buffer.
+     * Reads once into the connection's input buffer (the loop's scratch one if the connection holds
+     * none, else its own, compacted first), offering all the space left in it. Returns read's
+     * result. The buffer is given back when the read brought nothing and nothing is buffered: the
+     * read that ends an ET drain (EAGAIN) or finds EOF must not leave a connection holding a buffer.
      */
     long readSome(Connection c) {
         if (c.in == null) {
-            c.in = table.pool.acquire();
+            table.lendInput(c);
         } else if (c.inPos > 0) {
             int left = c.inLen - c.inPos;
             if (left > 0) MemorySegment.copy(c.in, c.inPos, c.in, 0, left);
@@ -52,9 +52,7 @@ final class Transfer {
             c.inLen += (int) n;
             c.bytesIn += n;
         } else if (c.inPos == c.inLen) {
-            table.pool.release(c.in);
-            c.in = null;
-            c.inPos = c.inLen = 0;
+            table.releaseIdleBuffers(c);
         }
         return n;
     }
@@ -82,7 +80,7 @@ final class Transfer {
                 break;
             }
             if (c.buffered() == 0) break;
-            if (c.out == null) c.out = table.pool.acquire();
+            table.lendOutput(c);
             sys.counters.addRequests(protocol.process(c));
             if (!c.outputPending()) break;  // needs more input
             if (cork && !c.corked && c.buffered() > 0) {

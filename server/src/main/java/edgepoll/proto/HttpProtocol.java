@@ -25,7 +25,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class HttpProtocol implements Protocol {
     private static final byte CR = '\r', LF = '\n', SP = ' ', HT = '\t';
-    private static final int OK = 0, BAD = 400, TOO_LARGE = 431, NOT_IMPLEMENTED = 501, BAD_VERSION = 505;
+    private static final int NEED_MORE = -1, BAD = 400, TOO_LARGE = 431, NOT_IMPLEMENTED = 501, BAD_VERSION = 505;
     /** tchar of RFC 9110 section 5.6.2, indexed by byte. */
     private static final boolean[] TCHAR = new boolean[128];
 
@@ -81,18 +81,11 @@ public final class HttpProtocol implements Protocol {
             }
             while (pos < limit && isLineEnd(in.get(ValueLayout.JAVA_BYTE, pos))) pos++;
             if (pos == limit || c.out.byteSize() - c.outLen < responses.maxLength) break;
-            int end = HeadScan.headEnd(in, pos, limit);
+            int end = head(in, pos, limit);
+            if (end == NEED_MORE) break;
             if (end < 0) {
-                if (limit - pos >= maxHeaderBytes) {
-                    pos = fail(c, TOO_LARGE, limit);
-                    served++;
-                }
-                break;
-            }
-            int status = end - pos > maxHeaderBytes ? TOO_LARGE : parse(in, pos, end);
-            if (status != OK) {
                 served++;
-                pos = fail(c, status, limit);
+                pos = fail(c, -end, limit);
                 break;
             }
             boolean keepAlive = !closeEach && (http10 ? connectionKeepAlive && !connectionClose : !connectionClose);
@@ -163,53 +156,88 @@ public final class HttpProtocol implements Protocol {
         return b == CR || b == LF;
     }
 
-    /** Parses the head in {@code [pos, end)} into the scratch fields; returns OK or an error status. */
-    private int parse(MemorySegment in, int pos, int end) {
+    /**
+     * The request head starting at {@code pos}, parsed into the scratch fields: the index just past
+     * its empty line, NEED_MORE while it is incomplete, or minus the error status.
+     *
+     * <p>One pass on the common path: {@link #parse} walks the head once, finding the line ends as it
+     * goes (header values eight bytes at a time), so nothing scans the head before it. Only when that
+     * pass cannot answer at once (the head is incomplete, too long or malformed) does the head's end
+     * decide, as it always did: {@link HeadScan#headEnd} finds it, a head over
+     * {@code --max-header-bytes} gets 431 whether or not it is well-formed, an incomplete one waits
+     * (431 once it is that long), and a complete one gets the status its bytes call for.
+     */
+    private int head(MemorySegment in, int pos, int limit) {
+        int end = parse(in, pos, (int) Math.min(limit, (long) pos + maxHeaderBytes));
+        if (end >= 0) return end;
+        int e = HeadScan.headEnd(in, pos, limit);
+        if (e < 0) return limit - pos >= maxHeaderBytes ? -TOO_LARGE : NEED_MORE;
+        if (e - pos > maxHeaderBytes) return -TOO_LARGE;
+        end = parse(in, pos, e);
+        return end == NEED_MORE ? -BAD : end;  // the head is complete: what did not fit is malformed
+    }
+
+    /**
+     * Parses the head starting at {@code pos}, reading no byte at or past {@code lim}, into the
+     * scratch fields: returns the index just past its empty line, NEED_MORE if {@code lim} came first,
+     * or minus an error status (the first error in byte order).
+     */
+    private int parse(MemorySegment in, int pos, int lim) {
         head = http10 = connectionClose = connectionKeepAlive = transferEncoding = false;
         contentLength = 0;
         boolean sawLength = false;
         int i = pos;
         // request-line = method SP request-target SP HTTP-version
         int start = i;
-        while (isTchar(in.get(ValueLayout.JAVA_BYTE, i))) i++;
-        if (i == start || in.get(ValueLayout.JAVA_BYTE, i) != SP) return BAD;
+        while (i < lim && isTchar(in.get(ValueLayout.JAVA_BYTE, i))) i++;
+        if (i == lim) return NEED_MORE;
+        if (i == start || in.get(ValueLayout.JAVA_BYTE, i) != SP) return -BAD;
         head = i - start == 4 && in.get(ValueLayout.JAVA_INT_UNALIGNED, start) == HEAD_LE;
         start = ++i;
-        for (byte b; (b = in.get(ValueLayout.JAVA_BYTE, i)) > SP && b != 0x7F; ) i++;
-        if (i == start || in.get(ValueLayout.JAVA_BYTE, i) != SP) return BAD;
+        for (byte b; i < lim && (b = in.get(ValueLayout.JAVA_BYTE, i)) > SP && b != 0x7F; ) i++;
+        if (i == lim) return NEED_MORE;
+        if (i == start || in.get(ValueLayout.JAVA_BYTE, i) != SP) return -BAD;
         statsTarget = stats != null && i - start == STATS_PATH.length && bytesEqual(in, start, STATS_PATH);
         i++;
-        if (end - i < 9 || in.get(ValueLayout.JAVA_INT_UNALIGNED, i) != HTTP_LE
-                || in.get(ValueLayout.JAVA_BYTE, i + 4) != '/') return BAD;
+        if (lim - i < 9) return NEED_MORE;
+        if (in.get(ValueLayout.JAVA_INT_UNALIGNED, i) != HTTP_LE || in.get(ValueLayout.JAVA_BYTE, i + 4) != '/') return -BAD;
         byte major = in.get(ValueLayout.JAVA_BYTE, i + 5), dot = in.get(ValueLayout.JAVA_BYTE, i + 6);
         byte minor = in.get(ValueLayout.JAVA_BYTE, i + 7);
-        if (!isDigit(major) || dot != '.' || !isDigit(minor)) return BAD;
-        i = lineEnd(in, i + 8);
-        if (i < 0) return BAD;
-        if (major != '1') return BAD_VERSION;
+        if (!isDigit(major) || dot != '.' || !isDigit(minor)) return -BAD;
+        i += 8;
+        if (in.get(ValueLayout.JAVA_BYTE, i) == CR) {
+            if (++i == lim) return NEED_MORE;
+        }
+        if (in.get(ValueLayout.JAVA_BYTE, i++) != LF) return -BAD;
+        if (major != '1') return -BAD_VERSION;
         http10 = minor == '0';
         // header-field = field-name ":" OWS field-value OWS, until the empty line
         while (true) {
+            if (i == lim) return NEED_MORE;
             byte b = in.get(ValueLayout.JAVA_BYTE, i);
-            if (b == LF || (b == CR && in.get(ValueLayout.JAVA_BYTE, i + 1) == LF)) break;
-            if (b == SP || b == HT) return BAD;  // obsolete line folding
-            int nameStart = i;
-            while (isTchar(in.get(ValueLayout.JAVA_BYTE, i))) i++;
-            int nameLength = i - nameStart;
-            if (nameLength == 0 || in.get(ValueLayout.JAVA_BYTE, i) != ':') return BAD;
-            i++;
-            while (isOws(in.get(ValueLayout.JAVA_BYTE, i))) i++;
-            int valueStart = i;
-            for (byte v; (v = in.get(ValueLayout.JAVA_BYTE, i)) != LF; i++) {
-                if ((v < SP && v != HT && v != CR) || v == 0x7F) return BAD;  // CTLs and NUL
-                if (v == CR && in.get(ValueLayout.JAVA_BYTE, i + 1) != LF) return BAD;  // bare CR
+            if (b == LF) return endOfHead(i + 1, transferEncoding, sawLength);
+            if (b == CR) {
+                if (i + 1 == lim) return NEED_MORE;
+                if (in.get(ValueLayout.JAVA_BYTE, i + 1) == LF) return endOfHead(i + 2, transferEncoding, sawLength);
             }
-            int valueEnd = i++;
+            if (b == SP || b == HT) return -BAD;  // obsolete line folding
+            int nameStart = i;
+            while (i < lim && isTchar(in.get(ValueLayout.JAVA_BYTE, i))) i++;
+            if (i == lim) return NEED_MORE;
+            int nameLength = i - nameStart;
+            if (nameLength == 0 || in.get(ValueLayout.JAVA_BYTE, i) != ':') return -BAD;
+            i++;
+            while (i < lim && isOws(in.get(ValueLayout.JAVA_BYTE, i))) i++;
+            int valueStart = i;
+            int lf = valueLf(in, i, lim);
+            if (lf < 0) return lf;
+            int valueEnd = lf;
+            i = lf + 1;
             while (valueEnd > valueStart && (isOws(in.get(ValueLayout.JAVA_BYTE, valueEnd - 1))
                     || in.get(ValueLayout.JAVA_BYTE, valueEnd - 1) == CR)) valueEnd--;
             if (nameIs(in, nameStart, nameLength, CONTENT_LENGTH)) {
                 long v = digits(in, valueStart, valueEnd);
-                if (v < 0 || (sawLength && v != contentLength)) return BAD;
+                if (v < 0 || (sawLength && v != contentLength)) return -BAD;
                 contentLength = v;
                 sawLength = true;
             } else if (nameIs(in, nameStart, nameLength, TRANSFER_ENCODING)) {
@@ -218,8 +246,51 @@ public final class HttpProtocol implements Protocol {
                 connectionTokens(in, valueStart, valueEnd);
             }
         }
-        if (transferEncoding) return sawLength ? BAD : NOT_IMPLEMENTED;
-        return OK;
+    }
+
+    private static int endOfHead(int end, boolean transferEncoding, boolean sawLength) {
+        if (transferEncoding) return sawLength ? -BAD : -NOT_IMPLEMENTED;
+        return end;
+    }
+
+    private static final long ONES = 0x0101010101010101L, HIGHS = 0x8080808080808080L, SPS = ONES * SP;
+
+    /**
+     * The LF that ends a field value starting at {@code i}: its index, NEED_MORE if {@code lim} comes
+     * first, or -BAD for a control character (other than HT, and CR right before the LF), DEL or a
+     * byte over 0x7F. Eight bytes at a time: in a word, {@code (x - SPS) & ~x} flags the bytes below
+     * 0x20 and {@code (x + ONES) | x} those from 0x7F up, in each byte's top bit; as in
+     * {@link HeadScan#nextLf}, bits above the lowest flagged byte may be false alarms (a borrow or a
+     * carry from it), the lowest never is, and that one is looked at byte by byte.
+     */
+    private static int valueLf(MemorySegment in, int i, int lim) {
+        while (true) {
+            int s = -1;
+            for (; i + 8 <= lim; i += 8) {
+                long x = in.get(ValueLayout.JAVA_LONG_UNALIGNED, i);
+                long t = (((x - SPS) & ~x) | ((x + ONES) | x)) & HIGHS;
+                if (t != 0) {
+                    s = i + (Long.numberOfTrailingZeros(t) >>> 3);
+                    break;
+                }
+            }
+            if (s < 0) {
+                for (; i < lim; i++) {
+                    byte v = in.get(ValueLayout.JAVA_BYTE, i);
+                    if (v < SP || v >= 0x7F) break;
+                }
+                if (i == lim) return NEED_MORE;
+                s = i;
+            }
+            byte v = in.get(ValueLayout.JAVA_BYTE, s);
+            if (v == LF) return s;
+            if (v == CR) {
+                if (s + 1 == lim) return NEED_MORE;
+                return in.get(ValueLayout.JAVA_BYTE, s + 1) == LF ? s + 1 : -BAD;  // no bare CR
+            }
+            if (v != HT) return -BAD;  // CTLs, NUL, DEL and bytes over 0x7F
+            i = s + 1;
+        }
     }
 
     private static final int HEAD_LE = 'H' | 'E' << 8 | 'A' << 16 | 'D' << 24;
@@ -229,13 +300,6 @@ public final class HttpProtocol implements Protocol {
     private static final byte[] CONNECTION = "connection".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLOSE = "close".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    /** Index after CRLF or LF at {@code i}, or -1. */
-    private static int lineEnd(MemorySegment in, int i) {
-        byte b = in.get(ValueLayout.JAVA_BYTE, i);
-        if (b == CR) b = in.get(ValueLayout.JAVA_BYTE, ++i);
-        return b == LF ? i + 1 : -1;
-    }
 
     private static boolean isTchar(byte b) {
         return b >= 0 && TCHAR[b];
