@@ -27,11 +27,14 @@ public final class Compare {
 
     /**
      * One measured run of one server under one workload; {@code userUsPerRequest} and
-     * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime.
+     * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime;
+     * {@code runtimeUsPerRequest} is the user time of the JVM's compiler, GC and VM threads within
+     * {@code userUsPerRequest} (0 for C and nginx): the serving threads' user time is the rest.
      */
     record Run(String server, String workload, int rep, Workloads.Measurement m, double cpuUsPerRequest,
                double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent,
-               double otherOnServerCpuPercent, Map<String, Double> syscallsPerRequest, double allocBytesPerRequest) {}
+               double otherOnServerCpuPercent, Map<String, Double> syscallsPerRequest, double allocBytesPerRequest,
+               double runtimeUsPerRequest) {}
 
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -133,6 +136,7 @@ public final class Compare {
         Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
         long[] t0 = r.cpuTicks();
+        long rt0 = r.runtimeTicks();
         CompletableFuture<Workloads.Measurement> load = CompletableFuture.supplyAsync(() -> {
             try {
                 return Workloads.run(w, r.port, seconds, cfg, dir);
@@ -148,6 +152,7 @@ public final class Compare {
             throw e.getCause() instanceof Exception x ? x : e;
         }
         long[] t1 = r.cpuTicks();
+        long rt1 = r.runtimeTicks();
         Probes.CpuTimes cpu1 = Probes.CpuTimes.read();
         double usPerTick = 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
         double userUs = (t1[0] - t0[0]) * usPerTick, kernelUs = (t1[1] - t0[1]) * usPerTick;
@@ -160,7 +165,8 @@ public final class Compare {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
-        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, otherPct, sys, alloc);
+        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, otherPct, sys, alloc,
+                Math.max(0, rt1 - rt0) * usPerTick);
     }
 
     /**
@@ -191,7 +197,7 @@ public final class Compare {
         Map<String, Double> sys = st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages));
         return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.userUsPerRequest(),
                 run.kernelUsPerRequest(), run.serverCpuPercent(),
-                run.loadCpuPercent(), run.otherOnServerCpuPercent(), sys, Double.NaN);
+                run.loadCpuPercent(), run.otherOnServerCpuPercent(), sys, Double.NaN, run.runtimeUsPerRequest());
     }
 
     /** strace -c -f on the whole (running, warm) server process during a short wrk run, keep-alive c=64. */

@@ -26,7 +26,7 @@ final class Report {
     /** The medians of one server under one workload. */
     record Agg(double rps, double rpsMin, double rpsMax, double p50us, double p99us, double cpuUs, double userUs,
                double kernelUs, double serverCpuPct,
-               double loadCpuPct, double syscalls, double alloc, long errors, Map<String, Double> sysBreakdown) {}
+               double loadCpuPct, double syscalls, double alloc, long errors, Map<String, Double> sysBreakdown, double runtimeUs) {}
 
     Report(Config cfg, List<Compare.Run> runs, Map<String, Map<String, Long>> strace, Map<String, Long> straceRequests,
            Map<String, Map<String, Long>> perf, Map<String, Long> perfRequests) {
@@ -48,7 +48,7 @@ final class Report {
                         median(rs, Compare.Run::serverCpuPercent), median(rs, Compare.Run::loadCpuPercent),
                         median(rs, r -> r.syscallsPerRequest().getOrDefault("total", Double.NaN)),
                         median(rs, Compare.Run::allocBytesPerRequest), rs.stream().mapToLong(r -> r.m().errors()).sum(),
-                        mid.syscallsPerRequest()));
+                        mid.syscallsPerRequest(), median(rs, Compare.Run::runtimeUsPerRequest)));
             }
             agg.put(w.name(), byServer);
         }
@@ -146,14 +146,14 @@ final class Report {
             if (m == null || m.isEmpty()) continue;
             b.append("## ").append(w.label()).append(" (`").append(w.name()).append("`)\n\n");
             if (cfg.quick()) b.append(QUICK).append("\n\n");
-            b.append("| server | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | user µs/req | kernel µs/req | server CPU % "
-                    + "| load CPU % | syscalls/req | B/req | errors |\n");
-            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            b.append("| server | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | user µs/req | kernel µs/req | of which JVM runtime user µs/req "
+                    + "| server CPU % | load CPU % | syscalls/req | B/req | errors |\n");
+            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Map.Entry<String, Agg> e : m.entrySet()) {
                 Agg a = e.getValue();
-                b.append(String.format(Locale.ROOT, "| %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
+                b.append(String.format(Locale.ROOT, "| %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
                         f0(a.rps), f0(a.rpsMin), f0(a.rpsMax), f0(a.p50us), f0(a.p99us), f2(a.cpuUs), f2(a.userUs), f2(a.kernelUs),
-                        f0(a.serverCpuPct), f0(a.loadCpuPct), f2(a.syscalls), f1(a.alloc), a.errors));
+                        f2(a.runtimeUs), f0(a.serverCpuPct), f0(a.loadCpuPct), f2(a.syscalls), f1(a.alloc), a.errors));
             }
             b.append('\n');
             List<String> floors = new ArrayList<>();
@@ -269,6 +269,7 @@ final class Report {
                         .append(", \"server_cpu_us_per_request\": ").append(Json.num(a.cpuUs))
                         .append(", \"user_us_per_request\": ").append(Json.num(a.userUs))
                         .append(", \"kernel_us_per_request\": ").append(Json.num(a.kernelUs))
+                        .append(", \"jvm_runtime_us_per_request\": ").append(Json.num(a.runtimeUs))
                         .append(", \"server_cpu_percent\": ").append(Json.num(a.serverCpuPct))
                         .append(", \"load_cpu_percent\": ").append(Json.num(a.loadCpuPct))
                         .append(", \"syscalls_per_request\": ").append(Json.num(a.syscalls))
@@ -289,6 +290,7 @@ final class Report {
                     .append(", \"server_cpu_us_per_request\": ").append(Json.num(r.cpuUsPerRequest()))
                     .append(", \"user_us_per_request\": ").append(Json.num(r.userUsPerRequest()))
                     .append(", \"kernel_us_per_request\": ").append(Json.num(r.kernelUsPerRequest()))
+                    .append(", \"jvm_runtime_us_per_request\": ").append(Json.num(r.runtimeUsPerRequest()))
                     .append(", \"server_cpu_percent\": ").append(Json.num(r.serverCpuPercent()))
                     .append(", \"load_cpu_percent\": ").append(Json.num(r.loadCpuPercent()))
                     .append(", \"other_on_server_cpu_percent\": ").append(Json.num(r.otherOnServerCpuPercent()))

@@ -82,6 +82,33 @@ final class Servers {
             return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
         }
 
+        /**
+         * utime, in clock ticks, of the JVM's own threads (the JIT compilers, the GC workers,
+         * the VM thread: by their names in /proc/PID/task/TID/comm), so that a report can say how much
+         * of a Java server's CPU in a window was the runtime's rather than the serving threads'. A
+         * thread that ended between the two reads drops out of the second: that only lowers the
+         * figure. 0 for a process without such threads (C, nginx).
+         */
+        long runtimeTicks() throws IOException {
+            long sum = 0;
+            Path tasks = Path.of("/proc/" + pid() + "/task");
+            try (java.util.stream.Stream<Path> ts = Files.list(tasks)) {
+                for (Path t : (Iterable<Path>) ts::iterator) {
+                    String stat;
+                    try {
+                        stat = Files.readString(t.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue;  // the thread ended
+                    }
+                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                    if (!RUNTIME_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) continue;
+                    String[] f = stat.substring(close + 2).split(" ");
+                    sum += Long.parseLong(f[11]);  // their stime is a few ticks: the user split is what it corrects
+                }
+            }
+            return sum;
+        }
+
         @Override
         public void close() throws InterruptedException {
             process.destroy();  // SIGTERM: every server here exits on it
@@ -96,6 +123,9 @@ final class Servers {
     static Path nettyUringJar(Config cfg) {
         return cfg.benchJar().toAbsolutePath().getParent().getParent().getParent().resolve("bench-uring/target/netty-uring-peer.jar");
     }
+
+    /** HotSpot's names for its compiler, GC and VM threads (truncated to 15 characters by the kernel). */
+    static final Pattern RUNTIME_THREAD = Pattern.compile("C[12] CompilerThre|GC Thread|G1 |VM Thread|VM Periodic");
 
     private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+)");
 

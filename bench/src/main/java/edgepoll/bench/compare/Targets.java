@@ -44,8 +44,8 @@ final class Targets {
         t.add(atMost(r, "http-c16", "edgepoll-et", "netty-et", Report.Agg::p99us, 1.20, "p99 latency, keep-alive c=16"));
         t.add(atMost(r, "http-c64", "edgepoll-et", "netty-et", Report.Agg::p99us, 1.20, "p99 latency, keep-alive c=64"));
         t.add(atMost(r, "echo-c64", "edgepoll-et", "netty-et", Report.Agg::cpuUs, 1.00, "CPU per message, echo c=64"));
-        t.add(atMost(r, "http-c64", "edgepoll-et", "c-et", Report.Agg::userUs, 1.50, "user CPU per request, keep-alive c=64"));
-        t.add(atMost(r, "http-c64", "edgepoll-et", "netty-et", Report.Agg::userUs, 0.60, "user CPU per request, keep-alive c=64"));
+        t.add(serving(r, "edgepoll-et", "c-et", atMost(r, "http-c64", "edgepoll-et", "c-et", Report.Agg::userUs, 1.50, "user CPU per request, keep-alive c=64")));
+        t.add(serving(r, "edgepoll-et", "netty-et", atMost(r, "http-c64", "edgepoll-et", "netty-et", Report.Agg::userUs, 0.60, "user CPU per request, keep-alive c=64")));
         t.add(alloc(r));
         for (String mode : List.of("edgepoll-et", "edgepoll-et-short-read", "edgepoll-lt")) t.add(floor(r, mode));
         // issue 16, the model after epoll: below one syscall per request, and its CPU against Netty's io_uring and edgepoll-et
@@ -70,6 +70,20 @@ final class Targets {
         boolean met = ratio <= wanted;
         return new Report.Target(name, asked, measured, met,
                 met ? "" : String.format(Locale.ROOT, "%.1f%% over the target", 100 * (ratio - wanted) / wanted));
+    }
+
+    /**
+     * The user-time targets are judged on the whole process (what a user pays); the detail adds the
+     * same ratio over the serving threads only, without the JVM's compiler, GC and VM threads (a JIT
+     * still compiling in the window shows there, and a C server has none of it).
+     */
+    private static Report.Target serving(Report r, String server, String peer, Report.Target t) {
+        Report.Agg a = r.get("http-c64", server), p = r.get("http-c64", peer);
+        if (t.met() == null || a == null || p == null || Double.isNaN(a.runtimeUs()) || Double.isNaN(p.runtimeUs())) return t;
+        double mine = a.userUs() - a.runtimeUs(), theirs = p.userUs() - p.runtimeUs();
+        String s = String.format(Locale.ROOT, "serving threads only (JVM runtime threads' user time left out: %s vs %s µs/req): %.3f×",
+                fig(a.runtimeUs()), fig(p.runtimeUs()), mine / theirs);
+        return new Report.Target(t.name(), t.asked(), t.measured(), t.met(), t.detail().isEmpty() ? s : t.detail() + "; " + s);
     }
 
     private static String fig(double v) {

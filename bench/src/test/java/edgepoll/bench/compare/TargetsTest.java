@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 class TargetsTest {
     private static Compare.Run run(String server, double cpuUs, Map<String, Double> sys) {
         return new Compare.Run(server, "http-c64", 0, new Workloads.Measurement(100_000, 1, 100_000, 500, 900, 0),
-                cpuUs, cpuUs / 2, cpuUs / 2, 90, 90, 0, sys, 0);
+                cpuUs, cpuUs / 2, cpuUs / 2, 90, 90, 0, sys, 0, 0);
     }
 
     private static List<Report.Target> evaluate(List<Compare.Run> runs) {
