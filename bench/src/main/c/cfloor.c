@@ -24,12 +24,15 @@
  * Same fairness as edgepoll's ET loop: at most 16 reads per connection and 64 accepts per wake-up;
  * the rest is owed, and while anything is owed epoll_wait does not block. 16 KiB input and output
  * buffers per connection, 512 events per epoll_wait, TCP_NODELAY set on the listener (Linux copies it
- * to accepted sockets). Prints "listening on 127.0.0.1:PORT" once it accepts; SIGTERM ends it.
+ * to accepted sockets). Prints "listening on 127.0.0.1:PORT" once it accepts; SIGTERM ends it with a
+ * return from main (epoll_wait fails with EINTR, the flag is seen), so exit handlers run: a profiler
+ * preloaded into it (scripts/flame-graphs) writes its output then.
  *
  * Build: gcc -O2 -o cfloor cfloor.c (scripts/bench-compare and CFloorTest do this at run time).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -468,6 +471,13 @@ static int usage(void) {
     return 2;
 }
 
+static volatile sig_atomic_t stopping;
+
+static void on_sigterm(int sig) {
+    (void) sig;
+    stopping = 1;
+}
+
 int main(int argc, char **argv) {
     int port = 8080, backlog = 1024;
     for (int i = 1; i < argc; i++) {
@@ -504,6 +514,8 @@ int main(int argc, char **argv) {
     conns = calloc(nconns, sizeof *conns);
     owed_q = malloc(sizeof *owed_q * (owed_cap = 64));
     to_close = malloc(sizeof(int) * (to_close_cap = 256));
+    struct sigaction term = {.sa_handler = on_sigterm};  /* no SA_RESTART: epoll_wait returns EINTR */
+    sigaction(SIGTERM, &term, NULL);
     printf("listening on 127.0.0.1:%d\n", ntohs(sa.sin_port));
     fflush(stdout);
 
@@ -511,6 +523,7 @@ int main(int argc, char **argv) {
     int owed = 0;
     for (;;) {
         int n = epoll_wait(epfd, events, MAX_EVENTS, owed ? 0 : -1);
+        if (stopping) return 0;
         if (n < 0 && errno != EINTR) {
             perror("cfloor: epoll_wait");
             return 1;
