@@ -3,7 +3,7 @@ package edgepoll.loop;
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
-import edgepoll.sys.Net;
+import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 
 /**
@@ -17,9 +17,6 @@ import edgepoll.worker.Worker;
  * accept4 found the queue empty because another loop took the connection.
  */
 final class Acceptor {
-    /** Most queued connections shed in one go at the fd limit, so a flood cannot hold the loop. */
-    static final int SHED_BUDGET = 1024;
-
     private final LoopSyscalls sys;
     private final Readiness readiness;
     private final Clock clock;
@@ -32,8 +29,8 @@ final class Acceptor {
     private final boolean ownsListener;
     /** The next accept4 is the first after a listener event (its EAGAIN is a wasted wake-up). */
     private boolean afterEvent;
-    /** A spare fd (an eventfd) closed at EMFILE so one more accept4 can take and shed a queued connection. */
-    private int reserveFd = -1;
+    /** The spare fd given up at EMFILE so accept4 can take and shed queued connections. */
+    private final FdReserve reserve;
     /** Paused because the process is out of fds: resumed as soon as a connection closes. */
     boolean pausedForFds;
     /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
@@ -52,11 +49,12 @@ final class Acceptor {
         this.clock = clock;
         this.listenFd = listenFd;
         this.levelTriggered = levelTriggered;
+        this.reserve = new FdReserve(sys);
     }
 
     /** Registers the listener and takes the reserve fd; 0 or -errno. */
     int start(long pauseMs) {
-        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+        reserve.take();
         int rc = readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
         if (rc == 0 && pauseMs > 0) pause(pauseMs);
         return rc;
@@ -142,7 +140,7 @@ final class Acceptor {
         }
         if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return -2;
         if (e == Errno.EMFILE || e == Errno.ENFILE) {
-            shedAtFdLimit();
+            reserve.shed(listenFd);
             pausedForFds = true;
         }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM, or anything unexpected: retry after a pause, never spin.
@@ -152,26 +150,8 @@ final class Acceptor {
         return -1;
     }
 
-    /**
-     * Out of fds with connections queued: close the reserve fd, so each accept4 gets an fd, close
-     * what it returns (the client sees EOF instead of hanging in the queue), until the queue is
-     * empty, then take the reserve back (libuv's EMFILE trick; libev's "accept when you can't").
-     */
-    private void shedAtFdLimit() {
-        if (reserveFd < 0) return;
-        sys.close(reserveFd);
-        reserveFd = -1;
-        for (int k = 0; k < SHED_BUDGET; k++) {
-            int fd = sys.accept(listenFd);
-            if (fd < 0) break;
-            sys.close(fd);
-            sys.counters.countShed();
-        }
-        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
-    }
-
     void close() {
         if (ownsListener) sys.close(listenFd);
-        if (reserveFd >= 0) sys.close(reserveFd);
+        reserve.close();
     }
 }

@@ -2,7 +2,7 @@ package edgepoll.uring;
 
 import edgepoll.stats.LoopSyscalls;
 import edgepoll.sys.Errno;
-import edgepoll.sys.Net;
+import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 
 /**
@@ -18,8 +18,6 @@ import edgepoll.worker.Worker;
  * the loop thread, with the reserve fd.
  */
 final class UringAcceptor {
-    /** Most queued connections shed in one go at the fd limit, so a flood cannot hold the loop (as the epoll Acceptor). */
-    static final int SHED_BUDGET = 1024;
     /** {@link #pausedUntil} while stopping: never accept again. */
     private static final long STOPPED = Long.MAX_VALUE;
 
@@ -34,8 +32,8 @@ final class UringAcceptor {
     private boolean armed, cancelling;
     /** Accept nothing before this (loop ms); -1: not paused; {@link #STOPPED}: stopping. */
     private long pausedUntil = -1;
-    /** A spare fd closed at EMFILE so accept4 can take and shed queued connections; -1 while not held. */
-    private int reserveFd = -1;
+    /** The spare fd given up at EMFILE so accept4 can take and shed queued connections. */
+    private final FdReserve reserve;
     /** Paused because fds ran out: the next close re-arms the accept. */
     private boolean pausedForFds;
 
@@ -49,11 +47,12 @@ final class UringAcceptor {
         this.trace = trace;
         this.listenFd = listenFd;
         this.maxConnections = maxConnections;
+        this.reserve = new FdReserve(sys);
     }
 
     /** Takes the reserve fd (at start, on the loop thread). */
     void start() {
-        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
+        reserve.take();
     }
 
     /** --accept-pause: accept nothing for the first {@code ms}. */
@@ -96,7 +95,7 @@ final class UringAcceptor {
         int e = -res;
         if (e == Errno.ECANCELED || e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return;
         if (e == Errno.EMFILE || e == Errno.ENFILE) {
-            shedAtFdLimit();
+            reserve.shed(listenFd);
             pausedForFds = true;
         }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM or anything unexpected: pause, never spin.
@@ -111,28 +110,9 @@ final class UringAcceptor {
         if (pausedUntil != STOPPED) pausedUntil = -1;
     }
 
-    /**
-     * Out of fds with connections queued: close the reserve fd, so each accept4 gets an fd, close
-     * what it returns until the queue is empty (the listener is non-blocking: EAGAIN ends it), then
-     * take the reserve back (libuv's EMFILE trick, as the epoll Acceptor).
-     */
-    private void shedAtFdLimit() {
-        if (reserveFd < 0) return;
-        sys.close(reserveFd);
-        reserveFd = -1;
-        for (int k = 0; k < SHED_BUDGET; k++) {
-            int fd = sys.accept(listenFd);
-            if (fd < 0) break;
-            sys.close(fd);
-            sys.counters.countShed();
-        }
-        reserveFd = sys.eventfd(Net.EFD_CLOEXEC);
-    }
-
     /** At the loop's end: gives the reserve fd back. */
     void close() {
-        if (reserveFd >= 0) sys.close(reserveFd);
-        reserveFd = -1;
+        reserve.close();
     }
 
     /** Stop: accept nothing more, and take the accept out of the ring. */
