@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The herd experiment's closing reuseport listeners, under {@code net.ipv4.tcp_migrate_req} 0 and 1
  * (docs/many-loops.md): first a listener of a reuseport group that never accepts and then closes
  * with connections queued on it; then the rolling restart, SIGTERM to one of two reuseport servers
- * during a connect storm. Each client's outcome is classified ({@link HerdExperiment#client}), and the
+ * during a connect storm. Each client's outcome is classified ({@link HerdClient#client}), and the
  * network namespace's TCP counters say which resets the kernel sent for which reason.
  */
 final class HerdRestart {
@@ -53,12 +53,12 @@ final class HerdRestart {
             long[] latencies = new long[connections];
             AtomicInteger next = new AtomicInteger();
             long[] before = ProcProbes.tcpCounters(COUNTERS);
-            long[] outcomes = new long[HerdExperiment.OUTCOMES.length];
+            long[] outcomes = new long[HerdClient.OUTCOMES.length];
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < 16; c++) {
                 threads.add(Thread.ofPlatform().start(() -> {
                     for (int i; (i = next.getAndIncrement()) < connections; ) {
-                        int o = HerdExperiment.client(addr, 0, latencies, i);
+                        int o = HerdClient.client(addr, 0, latencies, i);
                         synchronized (outcomes) {
                             outcomes[o]++;
                         }
@@ -97,7 +97,7 @@ final class HerdRestart {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < o.length; i++) {
             if (i > 0) sb.append(", ");
-            sb.append(o[i]).append(' ').append(HerdExperiment.OUTCOMES[i]);
+            sb.append(o[i]).append(' ').append(HerdClient.OUTCOMES[i]);
         }
         return sb.toString();
     }
@@ -139,11 +139,11 @@ final class HerdRestart {
             for (int i = 0; i < connections; i++) {
                 socks[i] = new Socket();
                 socks[i].connect(addr, 5_000);
-                socks[i].getOutputStream().write(HerdExperiment.REQUEST_CLOSE);
+                socks[i].getOutputStream().write(HerdClient.REQUEST_CLOSE);
             }
             int queued = queued(port);
             paused.stop();
-            long[] outcomes = new long[HerdExperiment.OUTCOMES.length];
+            long[] outcomes = new long[HerdClient.OUTCOMES.length];
             int[] each = new int[connections];
             long end = System.nanoTime() + 1_500_000_000L;
             for (int i = 0; i < connections; i++) {
@@ -151,14 +151,14 @@ final class HerdRestart {
                 each[i] = readReply(socks[i]);
             }
             int late = 0;
-            for (int k = 0; k < 8; k++) HerdExperiment.client(addr, 0, new long[1], 0);  // wake the serving listeners
+            for (int k = 0; k < 8; k++) HerdClient.client(addr, 0, new long[1], 0);  // wake the serving listeners
             for (int i = 0; i < connections; i++) {
                 if (each[i] == TIMEOUT) {
                     socks[i].setSoTimeout(1_000);
                     each[i] = readReply(socks[i]);
-                    if (each[i] == HerdExperiment.SERVED) late++;
+                    if (each[i] == HerdClient.SERVED) late++;
                 }
-                outcomes[each[i] == TIMEOUT ? HerdExperiment.OTHER : each[i]]++;
+                outcomes[each[i] == TIMEOUT ? HerdClient.OTHER : each[i]]++;
             }
             long[] after = ProcProbes.tcpCounters(COUNTERS);
             System.out.printf(Locale.ROOT, "a stopping server's reuseport listeners (2 of 4) close with %d connections queued, tcp_migrate_req=%d:"
@@ -183,13 +183,13 @@ final class HerdRestart {
     private static int readReply(Socket s) {
         try {
             int b = s.getInputStream().read();
-            if (b < 0) return HerdExperiment.EOF;
+            if (b < 0) return HerdClient.EOF;
             s.getInputStream().readAllBytes();
-            return b == 'H' ? HerdExperiment.SERVED : HerdExperiment.OTHER;
+            return b == 'H' ? HerdClient.SERVED : HerdClient.OTHER;
         } catch (java.net.SocketTimeoutException e) {
             return TIMEOUT;
         } catch (IOException e) {
-            return e.getMessage() != null && e.getMessage().contains("reset") ? HerdExperiment.RESET : HerdExperiment.OTHER;
+            return e.getMessage() != null && e.getMessage().contains("reset") ? HerdClient.RESET : HerdClient.OTHER;
         }
     }
 
