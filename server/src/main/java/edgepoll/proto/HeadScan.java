@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Finding where a request head ends in received bytes (an empty line: CRLF CRLF, LF LF or LF CRLF,
- * as seed 001 accepts), eight bytes at a time. Stateless. {@link HttpProtocol}'s one-pass parse
+ * as seed 001 accepts), eight bytes at a time. Stateless. {@link RequestHead}'s one-pass parse
  * finds a head's end itself; this decides only what that pass cannot answer at once (an incomplete,
  * oversized or malformed head), with the rules the server has always applied.
  */
