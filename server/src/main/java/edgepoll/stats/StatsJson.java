@@ -66,14 +66,7 @@ final class StatsJson {
               .append(", \"errors\": ").append(c.errors(s))
               .append(", \"bytes\": ").append(c.bytes(s))
               .append(", \"errors_by_errno\": {");
-            boolean f2 = true;
-            for (int e = 1; e < Errno.MAX; e++) {
-                long n = c.errors(s, e);
-                if (n == 0) continue;
-                if (!f2) sb.append(", ");
-                f2 = false;
-                sb.append('"').append(Errno.name(e)).append("\": ").append(n);
-            }
+            errnos(sb, e -> c.errors(s, e));
             sb.append("}}");
         }
         sb.append("}, \"ratios\": ").append(ratiosJson(c));
@@ -131,14 +124,7 @@ final class StatsJson {
             first = false;
             sb.append('"').append(op.opName).append("\": {\"sqes\": ").append(c.sqes(op))
               .append(", \"cqes\": ").append(c.cqes(op)).append(", \"errors_by_errno\": {");
-            boolean f2 = true;
-            for (int e = 1; e < Errno.MAX; e++) {
-                long n = c.cqeErrors(op, e);
-                if (n == 0) continue;
-                if (!f2) sb.append(", ");
-                f2 = false;
-                sb.append('"').append(Errno.name(e)).append("\": ").append(n);
-            }
+            errnos(sb, e -> c.cqeErrors(op, e));
             sb.append("}}");
         }
         return sb.append("}}").toString();
@@ -180,5 +166,17 @@ final class StatsJson {
                 + "\", \"accept_share_min\": " + Stats.num(min)
                 + ", \"accept_share_max\": " + Stats.num(max)
                 + ", \"empty_accept_wakeups_per_connection\": " + Stats.num(Stats.ratio(c.emptyAcceptWakeups(), c.accepted())) + "}";
+    }
+
+    /** {@code "EPIPE": 2, "ECONNRESET": 1}: the errnos with a non-zero count, as JSON members. */
+    private static void errnos(StringBuilder sb, java.util.function.IntToLongFunction count) {
+        boolean first = true;
+        for (int e = 1; e < Errno.MAX; e++) {
+            long n = count.applyAsLong(e);
+            if (n == 0) continue;
+            if (!first) sb.append(", ");
+            first = false;
+            sb.append('"').append(Errno.name(e)).append("\": ").append(n);
+        }
     }
 }
