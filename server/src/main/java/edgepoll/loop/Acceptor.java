@@ -94,6 +94,7 @@ final class Acceptor {
     boolean fdsFreed() {
         if (!pausedForFds) return false;
         pausedForFds = false;
+        reserve.take();  // if the last shed lost it
         resume();
         return true;
     }

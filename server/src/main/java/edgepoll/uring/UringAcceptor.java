@@ -107,6 +107,7 @@ final class UringAcceptor {
     void fdFreed() {
         if (!pausedForFds) return;
         pausedForFds = false;
+        reserve.take();  // if the last shed lost it
         if (pausedUntil != STOPPED) pausedUntil = -1;
     }
 

@@ -22,7 +22,12 @@ public final class FdReserve {
         this.sys = sys;
     }
 
-    /** Takes the reserve fd (at the loop's start). */
+    /**
+     * Takes the reserve fd: at the loop's start, and again whenever fds come free after EMFILE,
+     * because {@link #shed} can lose it: between its last close and its eventfd another thread of
+     * the process (the JVM's own: class loading, the JIT, a /proc read) may take the one free fd.
+     * A no-op (no syscall) while the reserve is held.
+     */
     public void take() {
         if (fd < 0) fd = sys.eventfd(Net.EFD_CLOEXEC);
     }
