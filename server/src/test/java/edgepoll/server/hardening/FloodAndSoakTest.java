@@ -73,7 +73,28 @@ class FloodAndSoakTest {
             c.readToEof();
         }
         Await.until(10_000, "the server to close the warm-up connection", () -> TcpSockets.heldBy(port) == 0 ? true : null);
+        // heldBy sees ESTABLISHED and CLOSE_WAIT only: a lingering close (shutdown(SHUT_WR), then
+        // read until the client's FIN) keeps the fd open in FIN_WAIT with heldBy already 0, and a
+        // baseline taken then counted that socket (seen: a baseline of 10 that the server later
+        // went below, to 9). So: until the process holds no socket fd but its listening socket(s).
+        long listeners = TcpSockets.all().stream().filter(e -> e.localPort() == port && e.state() == TcpSockets.LISTEN).count();
+        Await.until(10_000, "the server to close the warm-up connection's fd", () -> socketFds(pid) <= listeners ? true : null);
         return fdCount(pid);
+    }
+
+    /** How many of the process's fds are sockets. */
+    static long socketFds(long pid) throws IOException {
+        java.io.File[] fds = new java.io.File("/proc/" + pid + "/fd").listFiles();
+        if (fds == null) return -1;
+        long n = 0;
+        for (java.io.File f : fds) {
+            try {
+                if (Files.readSymbolicLink(f.toPath()).toString().startsWith("socket:")) n++;
+            } catch (IOException gone) {
+                // closed since the listing
+            }
+        }
+        return n;
     }
 
     static int fdCount(long pid) {

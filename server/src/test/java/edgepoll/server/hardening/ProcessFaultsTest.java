@@ -33,6 +33,21 @@ class ProcessFaultsTest {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /** fd=target of each open fd of the process, for a failure message. */
+    static java.util.Set<String> fdTargets(long pid) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        if (fds == null) return out;
+        for (String fd : fds) {
+            try {
+                out.add(fd + "=" + Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)));
+            } catch (IOException gone) {
+                out.add(fd + "=(closed)");
+            }
+        }
+        return out;
+    }
+
     static int fdCount(long pid) {
         String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
         return fds == null ? -1 : fds.length;
@@ -90,6 +105,7 @@ class ProcessFaultsTest {
             int port = ServerProcess.port(first);
             long pid = server.toHandle().descendants().findFirst().map(ProcessHandle::pid).orElse(server.pid());
             int baseline = FloodAndSoakTest.settledBaseline(port, pid);
+            java.util.Set<String> baselineFds = fdTargets(pid);
             for (int i = 0; i < 400; i++) {
                 RawClient c = new RawClient(port, 5_000);
                 c.send("GET / HTTP/1.1\r\n\r\n");
@@ -149,7 +165,8 @@ class ProcessFaultsTest {
             }
             for (RawClient c : clients) c.close();
             clients.clear();
-            assertEquals(baseline, (int) Await.settle(20_000, () -> fdCount(pid), n -> n == baseline), "server fds back to baseline");
+            assertEquals(baseline, (int) Await.settle(20_000, () -> fdCount(pid), n -> n == baseline),
+                    () -> "server fds back to baseline; at baseline " + baselineFds + ", now " + fdTargets(pid));
             server.toHandle().descendants().forEach(ProcessHandle::destroy);
             server.destroy();
             assertTrue(server.waitFor(10, TimeUnit.SECONDS));
