@@ -41,16 +41,24 @@ public final class CFloor {
      * @throws IOException when gcc is missing or fails (its output in the message)
      */
     public static Path build(Path dir) throws IOException, InterruptedException {
+        return compile(dir, "cfloor");
+    }
+
+    /**
+     * Compiles {@code program}.c of bench/src/main/c (the C floor, or the fixed-rate generator
+     * rateload.c, carried in the jar beside it) into {@code dir}; returns the binary.
+     */
+    static Path compile(Path dir, String program) throws IOException, InterruptedException {
         String gcc = gcc();
         if (gcc == null) throw new IOException("gcc is not installed (apt-get install gcc)");
         Files.createDirectories(dir);
-        Path src = dir.resolve("cfloor.c");
-        try (InputStream in = CFloor.class.getResourceAsStream("/cfloor/cfloor.c")) {
-            if (in == null) throw new IOException("cfloor.c is not on the class path (bench/src/main/c, packaged as /cfloor)");
+        Path src = dir.resolve(program + ".c");
+        try (InputStream in = CFloor.class.getResourceAsStream("/cfloor/" + program + ".c")) {
+            if (in == null) throw new IOException(program + ".c is not on the class path (bench/src/main/c, packaged as /cfloor)");
             Files.write(src, in.readAllBytes());
         }
-        Path bin = dir.resolve("cfloor");
-        Workloads.exec(List.of(gcc, "-O2", "-Wall", "-o", bin.toString(), src.toString()), 120);
+        Path bin = dir.resolve(program);
+        Workloads.exec(List.of(gcc, "-O2", "-Wall", "-o", bin.toString(), src.toString(), "-lm"), 120);
         return bin;
     }
 }
