@@ -37,7 +37,7 @@ final class Charts {
         List<String> conns = new ArrayList<>();
         List<String> connWorkloads = new ArrayList<>();
         for (Workloads.Workload w : cfg.workloads()) {
-            if (w.protocol().equals("http") && w.depth() == 1) {
+            if (w.protocol().equals("http") && w.depth() == 1 && w.rate() == 0) {
                 conns.add(String.valueOf(w.connections()));
                 connWorkloads.add(w.name());
             }

@@ -71,6 +71,16 @@ final class Cli {
                 notes.add("the C floor peers were left out: " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
+        Path rateload = null;
+        if (loads.stream().anyMatch(w -> w.rate() > 0)) {
+            Path dir = (benchJar != null ? Path.of(benchJar) : selfJar()).toAbsolutePath().resolveSibling("cfloor");
+            try {
+                rateload = CFloor.compile(dir, "rateload");
+            } catch (Exception e) {
+                loads.removeIf(w -> w.rate() > 0);
+                notes.add("the fixed-rate workloads were left out: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
         if (specs.stream().anyMatch(s -> s.name().contains("uring"))) {
             try {
                 edgepoll.uring.UringLoop.checkAvailable();
@@ -112,7 +122,7 @@ final class Cli {
         return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
                 warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
                 straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvm,
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, outDir.toAbsolutePath(), quick, notes);
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick, notes);
     }
 
     static String usage() {

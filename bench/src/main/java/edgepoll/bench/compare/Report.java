@@ -67,6 +67,28 @@ final class Report {
         return rs.stream().mapToDouble(f).max().orElse(Double.NaN);
     }
 
+    /**
+     * {@code server}'s figure over {@code peer}'s within each repetition (the two measured minutes
+     * apart, not across the run), min and max over the repetitions both ran; null with fewer than two.
+     * A median ratio near a target decides nothing when these straddle it.
+     */
+    double[] repRatios(String workload, String server, String peer, ToDoubleFunction<Compare.Run> f) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        int n = 0;
+        for (Compare.Run a : runs) {
+            if (a.rep() < 0 || !a.workload().equals(workload) || !a.server().equals(server)) continue;
+            for (Compare.Run b : runs) {
+                if (b.rep() != a.rep() || !b.workload().equals(workload) || !b.server().equals(peer)) continue;
+                double r = f.applyAsDouble(a) / f.applyAsDouble(b);
+                if (Double.isNaN(r) || Double.isInfinite(r)) continue;
+                lo = Math.min(lo, r);
+                hi = Math.max(hi, r);
+                n++;
+            }
+        }
+        return n < 2 ? null : new double[] {lo, hi};
+    }
+
     Agg get(String workload, String server) {
         Map<String, Agg> m = agg.get(workload);
         return m == null ? null : m.get(server);

@@ -59,6 +59,17 @@ final class ReportMarkdown {
                 "The tail"); then each is measured alone, one workload at a
                 time, the servers in a rotated order in each repetition; the load runs pinned to the other CPU:
                 wrk with one thread for HTTP, `edgepoll.jar load` (closed loop, %d-byte messages) for echo.
+                Closed loop ranks throughput, but each server then meets its own arrival pattern (one that
+                keeps up sleeps in epoll_wait and is woken per request, one that falls behind takes dozens
+                per wake-up), so its CPU per request mixes its code with its queueing state. The workloads
+                "at %,d req/s" (and msg/s) offer every server the same requests at the same times instead:
+                bench/src/main/c/rateload.c, an open loop in C (Poisson arrivals from a fixed seed, the same
+                for every server; one request in flight per connection, latency from the due time; spinning on
+                the load CPU so that it keeps the rate and never needs waking; when over 1%% of a window's
+                requests left over 1 ms late they count as errors), below every server's saturation. CPU per
+                request there is like for like; the targets are checked on both, with each ratio's spread over
+                the repetitions beside the medians'. (Uniform arrivals, one every 25 µs, alias with the
+                scheduler tick that divides utime from stime: a window's split came out all user or all kernel.)
                 Figures are medians of the repetitions (req/s with min–max). *server CPU µs/req*
                 is the server process's utime+stime (all its threads, /proc/PID/stat fields 14 and 15, read
                 right before and right after the load) over the requests of that window; *user* and *kernel*
@@ -73,7 +84,7 @@ final class ReportMarkdown {
                 loop thread's heap allocation per request in steady state: from a quarter to three quarters of
                 the run, so connection set-up stays out (the stats request's own allocation taken off).
 
-                """.formatted(Workloads.ECHO_MESSAGE));
+                """.formatted(Workloads.ECHO_MESSAGE, Workloads.RATE));
         if (cfg.quick()) {
             // issue 12 item 7: one short sample per figure decides nothing
             b.append("## Targets (indicative: no verdicts)\n\n").append(QUICK).append(" Verdicts come from the full run "

@@ -26,7 +26,7 @@ class TargetsTest {
         List<Servers.Spec> servers = new ArrayList<>();
         for (Compare.Run r : runs) servers.add(Servers.byName(r.server()));
         Config cfg = new Config(servers, List.of(Workloads.byName("http-c64")), 1, 0, 1, 1, 0, 1, List.of(), List.of(), List.of(),
-                null, null, null, null, null, null, null, null, false, List.of());
+                null, null, null, null, null, null, null, null, null, false, List.of());
         return Targets.evaluate(new Report(cfg, runs, Map.of(), Map.of(), Map.of(), Map.of()));
     }
 
