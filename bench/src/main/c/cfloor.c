@@ -26,7 +26,8 @@
  * buffers per connection, 512 events per epoll_wait, TCP_NODELAY set on the listener (Linux copies it
  * to accepted sockets). Prints "listening on 127.0.0.1:PORT" once it accepts; SIGTERM ends it with a
  * return from main (epoll_wait fails with EINTR, the flag is seen), so exit handlers run: a profiler
- * preloaded into it (scripts/flame-graphs) writes its output then.
+ * preloaded into it (scripts/flame-graphs) writes its output then. The handler also shuts the
+ * listener down, so a SIGTERM between two epoll_wait calls still wakes the next one.
  *
  * Build: gcc -O2 -o cfloor cfloor.c (scripts/bench-compare and CFloorTest do this at run time).
  */
@@ -473,9 +474,20 @@ static int usage(void) {
 
 static volatile sig_atomic_t stopping;
 
+/*
+ * The flag alone is racy: a SIGTERM that lands while the loop is between epoll_wait calls (serving
+ * the last connections' EOFs, say) only sets it, and the next epoll_wait(-1) of an idle server then
+ * waits forever (seen as a hung FlameGraphsTest: cfloor asleep in do_epoll_wait after its SIGTERM).
+ * Shutting the listener down as well changes its state, which wakes any epoll_wait with an event on
+ * it, before or after the call began; shutdown(2) is async-signal-safe, and errno is kept for the code
+ * the signal interrupted.
+ */
 static void on_sigterm(int sig) {
     (void) sig;
+    int saved = errno;
     stopping = 1;
+    shutdown(listen_fd, SHUT_RDWR);
+    errno = saved;
 }
 
 int main(int argc, char **argv) {

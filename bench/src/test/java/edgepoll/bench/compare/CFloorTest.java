@@ -153,6 +153,50 @@ class CFloorTest {
         return exchange(port, ascii(request), heads * one);
     }
 
+    /**
+     * SIGTERM ends it even when it lands between two epoll_waits: here, while the last connections'
+     * EOFs are served, the moment scripts/flame-graphs sends it. With the flag alone, the next
+     * epoll_wait(-1) of the now idle server waited forever (FlameGraphsTest hung on it); the handler
+     * also shuts the listener down, which wakes that wait.
+     */
+    @Test
+    void aSigtermBetweenTwoWaitsStillEndsIt() throws Exception {
+        assumeGcc();
+        byte[] request = ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        for (String name : List.of("c-et", "c-lt")) {
+            for (int round = 0; round < 25; round++) {
+                try (CPeer c = CPeer.start("http", name)) {
+                    List<Socket> socks = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < 32; i++) {
+                            Socket s = new Socket("127.0.0.1", c.port());
+                            s.setSoTimeout(5000);
+                            socks.add(s);
+                            s.getOutputStream().write(request);
+                        }
+                        for (Socket s : socks) readUntil(s.getInputStream(), "Hello, world!");
+                    } finally {
+                        for (Socket s : socks) s.close();
+                    }
+                    c.process().destroy();  // SIGTERM, as the EOFs arrive
+                    assertTrue(c.process().waitFor(5, TimeUnit.SECONDS),
+                            name + ", round " + round + ": cfloor still running 5 s after a SIGTERM sent as its last connections closed");
+                    assertEquals(0, c.process().exitValue(), name + ": a SIGTERM ends it with a return from main");
+                }
+            }
+        }
+    }
+
+    private static void readUntil(InputStream in, String marker) throws IOException {
+        StringBuilder got = new StringBuilder();
+        byte[] buf = new byte[512];
+        while (got.indexOf(marker) < 0) {
+            int n = in.read(buf);
+            if (n < 0) throw new IOException("EOF before " + marker + ": " + got);
+            got.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+        }
+    }
+
     @Test
     void pipelinedSixteenAreAnsweredInOrderAsEdgepollDoes() throws Exception {
         assumeGcc();
