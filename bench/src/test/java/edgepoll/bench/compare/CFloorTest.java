@@ -46,20 +46,12 @@ class CFloorTest {
 
     @BeforeAll
     static void build() throws Exception {
-        if (CFloor.gcc() == null) {
-            System.err.println("CFloorTest: skipped, gcc is not installed (apt-get install gcc; .ci/run installs it)");
-            return;
-        }
-        bin = CFloor.build(Files.createTempDirectory("cfloor-test"));
+        bin = CBuilds.buildOrSay("cfloor", "CFloorTest");
     }
 
     @AfterAll
     static void clean() throws IOException {
-        if (bin != null) {
-            Files.deleteIfExists(bin.resolveSibling("cfloor.c"));
-            Files.deleteIfExists(bin);
-            Files.deleteIfExists(bin.getParent());
-        }
+        CBuilds.delete(bin);
     }
 
     private static void assumeGcc() {

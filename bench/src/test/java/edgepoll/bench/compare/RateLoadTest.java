@@ -8,10 +8,10 @@ import edgepoll.config.Options;
 import edgepoll.server.Server;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,20 +33,12 @@ class RateLoadTest {
 
     @BeforeAll
     static void build() throws Exception {
-        if (CFloor.gcc() == null) {
-            System.err.println("RateLoadTest: skipped, gcc is not installed (apt-get install gcc; .ci/run installs it)");
-            return;
-        }
-        bin = CFloor.compile(Files.createTempDirectory("rateload-test"), "rateload");
+        bin = CBuilds.buildOrSay("rateload", "RateLoadTest");
     }
 
     @AfterAll
     static void clean() throws IOException {
-        if (bin != null) {
-            Files.deleteIfExists(bin.resolveSibling("rateload.c"));
-            Files.deleteIfExists(bin);
-            Files.deleteIfExists(bin.getParent());
-        }
+        CBuilds.delete(bin);
     }
 
     /** rateload's output and exit code. */
@@ -156,7 +148,7 @@ class RateLoadTest {
             s.getInputStream().read();
         };
         for (Peer peer : List.of(status500, closes, silent)) {
-            try (ServerSocket ss = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
                 int port = fakeServer(ss, peer);
                 Result r = rateload("--port", String.valueOf(port), "--connections", "2", "--rate", "100", "--duration", "1",
                         "--arrivals", "uniform");
