@@ -68,8 +68,8 @@ final class Report {
     }
 
     /**
-     * {@code server}'s figure over {@code peer}'s within each repetition (the two measured minutes
-     * apart, not across the run), min and max over the repetitions both ran; null with fewer than two.
+     * {@code server}'s figure over {@code peer}'s within each repetition (two windows at most minutes
+     * apart, not the whole run apart), min and max over the repetitions both ran; null with fewer than two.
      * A median ratio near a target decides nothing when these straddle it.
      */
     double[] repRatios(String workload, String server, String peer, ToDoubleFunction<Compare.Run> f) {
