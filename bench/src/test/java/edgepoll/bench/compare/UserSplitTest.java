@@ -1,0 +1,60 @@
+package edgepoll.bench.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/user-split, run for real (1 s of warm-up, 1 s sampled, 20,000 req/s) on the C floor: one row
+ * with the kernel, syscall-return and user shares adding up to the whole, µs per request that add up
+ * too, a C server's user time all on its one thread, and syscall-return samples found (the C floor's
+ * libc wrappers). Skipped, saying why, without perf or the right to sample the kernel.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class UserSplitTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void splitsTheCFloorsCpuIntoKernelReturnAndUser() throws Exception {
+        assumeTrue(Cli.onPath("perf") != null, "perf is not installed (apt-get install linux-perf; scripts/prereqs installs it)");
+        String paranoid = Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).trim();
+        assumeTrue("root".equals(System.getProperty("user.name")) || Integer.parseInt(paranoid) <= 1,
+                "perf may not sample the kernel here: not root and perf_event_paranoid=" + paranoid);
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path log = dir.resolve("user-split.log");
+        Process p = new ProcessBuilder("bash", root.resolve("scripts/user-split").toString(), "-r", "20000", "-d", "1", "-w", "1", "c-et")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ended = p.waitFor(90, TimeUnit.SECONDS);
+        if (!ended) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String text = Files.readString(log);
+        assertTrue(ended, "user-split ended within 90 s; its output so far:\n" + text);
+        assertEquals(0, p.exitValue(), text);
+        String row = text.lines().filter(l -> l.startsWith("c-et ")).findFirst().orElseThrow(() -> new AssertionError(text));
+        String[] f = row.trim().split("\\s+");
+        assertEquals(10, f.length, row);
+        double kernel = pct(f[3]), ret = pct(f[4]), user = pct(f[5]);
+        double cpu = Double.parseDouble(f[6]), kernelUs = Double.parseDouble(f[7]), userUs = Double.parseDouble(f[8]),
+                loopUs = Double.parseDouble(f[9]);
+        assertEquals(100, kernel + ret + user, 0.2, "the three shares are the whole: " + row);
+        assertTrue(Integer.parseInt(f[2]) > 300, "samples at 4,999 Hz for 1 s of a server busy a third of the time: " + row);
+        assertTrue(ret > 0 && kernel > 0 && user > 0, "each part seen: " + row);
+        assertEquals(cpu, kernelUs + userUs, 0.02, "kernel (with the returns) and user µs add up to the CPU per request: " + row);
+        assertEquals(userUs, loopUs, 0.005, "a C server's user time is all on its one thread: " + row);
+    }
+
+    private static double pct(String s) {
+        assertTrue(s.endsWith("%"), s);
+        return Double.parseDouble(s.substring(0, s.length() - 1));
+    }
+}
