@@ -32,6 +32,7 @@ class SuiteSmokeTest {
             Options opts = new OptionsBuilder()
                     .include(RoundTripBench.class.getSimpleName() + ".roundTrip$")
                     .include(DowncallBench.class.getSimpleName() + ".(ffmReadEagain|ffmEpollWait|nettyReadEagain|jdkReadEagain)$")
+                    .include(DowncallOverheadBench.class.getSimpleName() + ".(plain|captureCritical)$")
                     .param("mode", "et", "lt")
                     .param("connections", "16")
                     .forks(0)
@@ -40,7 +41,7 @@ class SuiteSmokeTest {
                     .shouldFailOnError(true)
                     .build();
             Collection<RunResult> results = new Runner(opts).run();
-            assertEquals(6, results.size(), "2 round-trip modes + 4 downcalls");
+            assertEquals(8, results.size(), "2 round-trip modes + 4 downcalls + 2 downcall overheads");
             for (RunResult r : results) {
                 String name = r.getParams().getBenchmark();
                 double score = r.getPrimaryResult().getScore();
