@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * scripts/user-split, run for real (1 s of warm-up, 1 s sampled, 20,000 req/s) on the C floor: one row
+ * scripts/user-split, run for real (1 s of warm-up, 1 s sampled, 20,000 req/s) on the C floor: the
+ * syscall-charge lines first (a million getppid and EAGAIN reads, their user and system ns), then one row
  * with the kernel, syscall-return and user shares adding up to the whole, µs per request that add up
  * too, a C server's user time all on its one thread, and syscall-return samples found (the C floor's
  * libc wrappers). Skipped, saying why, without perf or the right to sample the kernel.
@@ -40,6 +41,14 @@ class UserSplitTest {
         String text = Files.readString(log);
         assertTrue(ended, "user-split ended within 90 s; its output so far:\n" + text);
         assertEquals(0, p.exitValue(), text);
+        for (String call : new String[] {"getppid", "read_eagain"}) {
+            String line = text.lines().filter(l -> l.startsWith("#   " + call + " ")).findFirst().orElseThrow(() -> new AssertionError(text));
+            String[] c = line.substring(1).trim().split("\\s+");
+            assertEquals(1_000_000, Long.parseLong(c[1]), line);
+            double userNs = Double.parseDouble(c[2]), sysNs = Double.parseDouble(c[3]);
+            assertTrue(userNs >= 0 && sysNs >= 0 && userNs + sysNs > 0, "a syscall costs CPU, split into user and system: " + line);
+            assertEquals(100 * userNs / (userNs + sysNs), pct(c[4]), 0.2, "the user share is user / (user + system): " + line);
+        }
         String row = text.lines().filter(l -> l.startsWith("c-et ")).findFirst().orElseThrow(() -> new AssertionError(text));
         String[] f = row.trim().split("\\s+");
         assertEquals(10, f.length, row);
