@@ -30,6 +30,22 @@ public final class CFloor {
         return "c-" + edgepollServer.substring("edgepoll-".length());
     }
 
+    /**
+     * The C peer that makes the same syscalls per keep-alive request as {@code server}, or null: an
+     * edgepoll epoll mode's peer of its drain policy; netty-et's is c-et-short-read and netty-lt's
+     * c-lt, since Netty's epoll transport reads once per readable event and stops at a short read
+     * (the perf table of every report: recvfrom 1.00, sendto 1.00 and a share of epoll_pwait2 per
+     * request, against c-et-short-read's read 1.00, sendto 1.00 and its share of epoll_wait).
+     */
+    static String sameSyscalls(String server) {
+        return switch (server) {
+            case "edgepoll-et", "edgepoll-et-short-read", "edgepoll-lt" -> peerOf(server);
+            case "netty-et" -> "c-et-short-read";
+            case "netty-lt" -> "c-lt";
+            default -> null;
+        };
+    }
+
     /** gcc's path, or null when it is not installed. */
     static String gcc() {
         return Cli.onPath("gcc");

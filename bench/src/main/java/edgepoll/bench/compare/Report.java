@@ -2,10 +2,12 @@ package edgepoll.bench.compare;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -87,6 +89,37 @@ final class Report {
             }
         }
         return n < 2 ? null : new double[] {lo, hi};
+    }
+
+    /**
+     * {@code server}'s user µs per request minus that of the C peer making the same syscalls
+     * ({@link CFloor#sameSyscalls}), within each repetition both ran, by repetition; empty when either
+     * did not run. On this VM every syscall brings user time of its own: a timer interrupt that arrives
+     * while the kernel runs with interrupts off is taken on the way back to user mode and its tick
+     * counted as user time (a getppid(2) loop shows 40–50% of its CPU as user, docs/performance.md). A C
+     * server making the same syscalls has that charge and little else, so the difference is the user
+     * time of the server's own code and runtime.
+     */
+    Map<Integer, Double> userAboveFloor(String workload, String server) {
+        String floor = CFloor.sameSyscalls(server);
+        Map<Integer, Double> out = new TreeMap<>();
+        if (floor == null) return out;
+        for (Compare.Run a : runs) {
+            if (a.rep() < 0 || !a.workload().equals(workload) || !a.server().equals(server)) continue;
+            for (Compare.Run b : runs) {
+                if (b.rep() == a.rep() && b.workload().equals(workload) && b.server().equals(floor)) {
+                    double d = a.userUsPerRequest() - b.userUsPerRequest();
+                    if (!Double.isNaN(d)) out.put(a.rep(), d);
+                }
+            }
+        }
+        return out;
+    }
+
+    static double median(Collection<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     Agg get(String workload, String server) {
