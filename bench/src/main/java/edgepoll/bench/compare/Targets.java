@@ -104,7 +104,26 @@ final class Targets {
         if (reps != null && reps[0] <= wanted && reps[1] > wanted) {
             detail += (detail.isEmpty() ? "" : "; ") + "the repetitions straddle the target: within this machine's noise";
         }
+        String floor = floorAgainst(r, workload, server, peer, figure);
+        if (!floor.isEmpty()) detail += (detail.isEmpty() ? "" : "; ") + floor;
         return new Report.Target(name, asked, measured, met, detail);
+    }
+
+    /**
+     * For a CPU target of an edgepoll epoll mode against another server (Netty): the same ratio for
+     * the C peer making edgepoll's syscalls. A target the C floor itself misses asks edgepoll to beat
+     * C code making the very same syscalls; one it meets is within edgepoll's reach. Empty otherwise.
+     */
+    private static String floorAgainst(Report r, String workload, String server, String peer, Figure figure) {
+        String c = CFloor.sameSyscalls(server);
+        if (figure != Figure.CPU || c == null || !server.startsWith("edgepoll-") || peer.startsWith("c-")) return "";
+        Report.Agg f = r.get(workload, c), p = r.get(workload, peer);
+        if (f == null || p == null) return "";
+        double ratio = f.cpuUs() / p.cpuUs();
+        if (Double.isNaN(ratio)) return "";
+        double[] reps = r.repRatios(workload, c, peer, figure.perRun);
+        String spread = reps == null ? "" : String.format(Locale.ROOT, ", repetitions %.2f–%.2f×", reps[0], reps[1]);
+        return String.format(Locale.ROOT, "the C floor making the same syscalls, %s: %.3f× %s (%s µs/req%s)", c, ratio, peer, fig(f.cpuUs()), spread);
     }
 
     /**

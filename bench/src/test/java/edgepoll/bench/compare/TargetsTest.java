@@ -105,6 +105,21 @@ class TargetsTest {
         assertEquals(null, none.met());
     }
 
+    /** A CPU target against Netty also says how the C floor making the same syscalls scores against it. */
+    @Test
+    void cpuTargetsAgainstNettyShowTheCFloorsOwnRatio() {
+        List<Report.Target> ts = evaluate(List.of(
+                run("edgepoll-lt", 10.0, Map.of("total", 2.4)),
+                run("c-lt", 9.6, Map.of("total", 2.4)),
+                run("netty-et", 10.0, Map.of("total", 2.4))));
+        Report.Target lt = named(ts, "edgepoll-lt ≤ 0.90× netty-et, CPU per request, keep-alive c=64");
+        assertEquals(Boolean.FALSE, lt.met());
+        assertTrue(lt.detail().contains("the C floor making the same syscalls, c-lt: 0.960× netty-et (9.60 µs/req)"), lt.detail());
+        Report.Target floor = named(ts, "edgepoll-lt ≤ 1.05× c-lt, CPU per request, keep-alive c=64");
+        assertEquals(Boolean.TRUE, floor.met());
+        assertEquals("", floor.detail(), "no C floor line against the C floor itself");
+    }
+
     @Test
     void theSameSyscallsPeerOfEachServer() {
         assertEquals("c-et", CFloor.sameSyscalls("edgepoll-et"));
