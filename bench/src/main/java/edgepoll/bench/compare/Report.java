@@ -56,9 +56,7 @@ final class Report {
     }
 
     static double median(List<Compare.Run> rs, ToDoubleFunction<Compare.Run> f) {
-        double[] v = rs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (v.length == 0) return Double.NaN;
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return median(rs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).boxed().toList());
     }
 
     private static double min(List<Compare.Run> rs, ToDoubleFunction<Compare.Run> f) {
