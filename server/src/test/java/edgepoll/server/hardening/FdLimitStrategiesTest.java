@@ -96,7 +96,9 @@ class FdLimitStrategiesTest {
             Pace.hold(1_000, "the CPU measuring window at the fd limit");
             long ticks = ProcessFaultsTest.cpuTicks(pid) - c0;
             System.out.printf("%s: server CPU at the limit %d ticks in 1 s%n", variant, ticks);
-            assertTrue(ticks <= 15, variant + ": no spin at the limit: " + ticks + " ticks of 100");
+            // A spinning loop costs 100 ticks a second; the rest is the JVM settling after the flood
+            // (the JIT, a GC: up to 13 ticks seen in uring, where the loops made 7 enters in a second).
+            assertTrue(ticks <= 25, variant + ": no spin at the limit: " + ticks + " ticks of 100");
 
             synchronized (held) {
                 for (Socket s : held) s.close();
