@@ -66,10 +66,7 @@ class FdLimitStrategiesTest {
         "--mode uring"})
     void everyQueuedClientIsServedOrShedWithFourLoops(String variant) throws Exception {
         if (variant.contains("uring")) UringSupport.assumeAvailable();
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), () -> {
-            System.err.println("SKIPPED FdLimitStrategiesTest: prlimit missing (util-linux; .ci/run installs it)");
-            return "prlimit missing";
-        });
+        FdLimitStrategiesTest.assumePrlimit("FdLimitStrategiesTest");
         List<String> cmd = new ArrayList<>(List.of("prlimit", "--nofile=" + LIMIT + ":" + LIMIT));
         List<String> args = new ArrayList<>(List.of("--port", "0", "--loops", "4"));
         args.addAll(List.of(variant.split(" ")));
@@ -122,6 +119,14 @@ class FdLimitStrategiesTest {
             server.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             server.destroyForcibly();
         }
+    }
+
+    /** Skips, saying so, where prlimit (util-linux) is missing. */
+    static void assumePrlimit(String test) {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), () -> {
+            System.err.println("SKIPPED " + test + ": prlimit missing (util-linux; .ci/run installs it)");
+            return "prlimit missing";
+        });
     }
 
     /** What the flood's clients saw. */

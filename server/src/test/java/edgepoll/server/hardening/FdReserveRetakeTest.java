@@ -39,10 +39,7 @@ class FdReserveRetakeTest {
     @ParameterizedTest
     @ValueSource(strings = {"et", "lt"})
     void aLostSpareIsRetakenWhenAnFdComesFree(String mode) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), () -> {
-            System.err.println("SKIPPED FdReserveRetakeTest: prlimit missing (util-linux; .ci/run installs it)");
-            return "prlimit missing";
-        });
+        FdLimitStrategiesTest.assumePrlimit("FdReserveRetakeTest");
         try (ServerProcess server = ServerProcess.start(tmp.resolve("err"), "--port", "0", "--mode", mode)) {
             int port = ServerProcess.port(server.firstLine());
             long pid = server.process.pid();
