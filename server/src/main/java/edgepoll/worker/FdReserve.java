@@ -75,7 +75,7 @@ public final class FdReserve {
     public synchronized boolean shed(LoopSyscalls sys, int listenFd) {
         refill(sys);
         int budget = SHED_BUDGET;
-        while (held > 0) {
+        for (int round = 0; held > 0 && round < wanted; round++) {  // each spare at most once per shed
             shortOfSpares = true;  // before the close: a thread whose accept4 takes the number sees it
             sys.close(fds[--held]);
             int err = 0;
