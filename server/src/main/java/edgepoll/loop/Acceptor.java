@@ -10,8 +10,9 @@ import edgepoll.worker.Worker;
  * Taking connections off the listener: one accept4, what its errors mean (accept(2): retry the
  * transient ones, pause on resource exhaustion, never spin), shedding at the fd limit, and the
  * pause itself. The drain policy decides how many accepts one readiness gets. Owned by the loop
- * thread; owns the reserve fd and, unless the listener is shared ({@code --listener shared|exclusive}:
- * the Server closes it after every loop ended), the listener fd (closed by {@link #close()}).
+ * thread; holds one spare in the process's {@link FdReserve} while it runs and, unless the listener
+ * is shared ({@code --listener shared|exclusive}: the Server closes it after every loop ended), owns
+ * the listener fd (closed by {@link #close()}).
  *
  * <p>It also counts the herd (docs/many-loops.md): each listener event, and each one whose first
  * accept4 found the queue empty because another loop took the connection.
@@ -29,10 +30,13 @@ final class Acceptor {
     private final boolean ownsListener;
     /** The next accept4 is the first after a listener event (its EAGAIN is a wasted wake-up). */
     private boolean afterEvent;
-    /** The spare fd given up at EMFILE so accept4 can take and shed queued connections. */
-    private final FdReserve reserve;
-    /** Paused because the process is out of fds: resumed as soon as a connection closes. */
-    boolean pausedForFds;
+    /** The process's spare fds, given up at EMFILE so accept4 can take and shed queued connections. */
+    private final FdReserve reserve = FdReserve.PROCESS;
+    /**
+     * Paused because the process is out of fds: resumed when one of this loop's connections closes
+     * (another loop's close does not reach it), else when the pause ends.
+     */
+    private boolean pausedForFds;
     /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
     private long pausedUntil = -1;
 
@@ -49,12 +53,11 @@ final class Acceptor {
         this.clock = clock;
         this.listenFd = listenFd;
         this.levelTriggered = levelTriggered;
-        this.reserve = new FdReserve(sys);
     }
 
-    /** Registers the listener and takes the reserve fd; 0 or -errno. */
+    /** Registers the listener and adds this loop's spare to the reserve; 0 or -errno. */
     int start(long pauseMs) {
-        reserve.take();
+        reserve.join(sys);
         int rc = readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
         if (rc == 0 && pauseMs > 0) pause(pauseMs);
         return rc;
@@ -86,34 +89,43 @@ final class Acceptor {
     /** Whether a pause just ran out (then accepting resumes: the caller drains the listener). */
     boolean pauseOver() {
         if (pausedUntil < 0 || clock.nowMs < pausedUntil) return false;
-        resume();
-        return true;
-    }
-
-    /** Fds came free after EMFILE: accept again now, not after the pause. Returns whether it was paused for fds. */
-    boolean fdsFreed() {
-        if (!pausedForFds) return false;
         pausedForFds = false;
-        reserve.take();  // if the last shed lost it
+        reserve.retake(sys);  // a spare lost to a JVM thread may be free again
         resume();
         return true;
     }
 
     /**
-     * Stopping: accept nothing more. The listener's interest is left as it is even under LT (no
-     * epoll_ctl in a stop: the loop ends within the drain, and a stop's syscalls stay the same in
-     * every mode); connections still queued are reset when the listener closes.
+     * One of this loop's connections closed: if it was paused for fds, accept again now, not after
+     * the pause. Returns whether it resumed. A stopping loop stays stopped.
+     */
+    boolean fdsFreed() {
+        if (!pausedForFds || pausedUntil == Long.MAX_VALUE) return false;
+        pausedForFds = false;
+        reserve.retake(sys);
+        resume();
+        return true;
+    }
+
+    /**
+     * Stopping: accept nothing more; connections still queued are reset when the listener closes.
+     * Under LT (lt, poll, busy-poll) the listener's interest is switched off as for a pause (one
+     * epoll_ctl, or none if already paused): left on, one client queued after the stop made every
+     * 10 ms wait of the drain return at once, about 200,000 waits in its second.
      */
     void stopAccepting() {
+        if (pausedUntil < 0 && levelTriggered) listenerOff();
         pausedUntil = Long.MAX_VALUE;
     }
 
     private void pause(long ms) {
-        if (pausedUntil < 0 && levelTriggered) {
-            if (exclusive) readiness.unwatch(listenFd);
-            else readiness.modify(listenFd, 0, Readiness.LISTENER);
-        }
+        if (pausedUntil < 0 && levelTriggered) listenerOff();
         pausedUntil = clock.nowMs + ms;
+    }
+
+    private void listenerOff() {
+        if (exclusive) readiness.unwatch(listenFd);
+        else readiness.modify(listenFd, 0, Readiness.LISTENER);
     }
 
     private void resume() {
@@ -133,7 +145,7 @@ final class Acceptor {
         int fd = sys.accept(listenFd);
         boolean first = afterEvent;
         afterEvent = false;
-        if (fd >= 0) return fd;
+        if (fd >= 0) return reserve.repay(sys, fd) >= 0 ? fd : -2;  // -2: it was closed to give a spare back
         int e = -fd;
         if (e == Errno.EAGAIN) {
             if (first) sys.counters.countEmptyAcceptWakeup();
@@ -141,18 +153,18 @@ final class Acceptor {
         }
         if (e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return -2;
         if (e == Errno.EMFILE || e == Errno.ENFILE) {
-            reserve.shed(listenFd);
+            reserve.shed(sys, listenFd);
             pausedForFds = true;
         }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM, or anything unexpected: retry after a pause, never spin.
         // Under ET this also keeps the listener's edge: the retry after the pause (or after the
-        // first close, for EMFILE) drains what arrived meanwhile.
+        // first close of this loop's own, for EMFILE) drains, or sheds, what arrived meanwhile.
         pause(Worker.ACCEPT_PAUSE_MS);
         return -1;
     }
 
     void close() {
         if (ownsListener) sys.close(listenFd);
-        reserve.close();
+        reserve.leave(sys);
     }
 }

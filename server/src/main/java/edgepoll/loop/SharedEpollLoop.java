@@ -7,6 +7,7 @@ import edgepoll.stats.Token;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Errno;
+import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,9 +20,13 @@ import java.lang.foreign.ValueLayout;
  * EventLoop's table, timers and buffer pool are single-threaded by design and stay so.
  *
  * <p>Per event for a connection: check the token's generation (a stale event is dropped), take the
- * slot's owner word (a failed take is an owner collision, see SharedEpoll), drain: send what is
- * pending, read until EAGAIN, answer, send; give the slot back, and only then re-arm it with
- * epoll_ctl(MOD) (ONESHOT) so the next thread that gets it finds it free.
+ * slot's owner word (a failed take is an owner collision, see SharedEpoll), drain it
+ * ({@link SharedEpollTransfer}); give the slot back, and only then re-arm it with epoll_ctl(MOD)
+ * (ONESHOT) so the next thread that gets it finds it free.
+ *
+ * <p>At the fd limit a thread sheds the queue with the process's {@link FdReserve}; if connections
+ * may be left (the budget spent, no spare), it accepts again after {@link Worker#ACCEPT_PAUSE_MS}:
+ * the listener is edge-triggered, so nothing else would report them before the next arrival.
  *
  * <p>What this mode leaves out (it is an experiment on the wake-up pattern, not a serving mode):
  * idle and header timeouts, the lingering close (a reply that closes is followed by close(2)),
@@ -34,7 +39,10 @@ public final class SharedEpollLoop extends Worker {
     private Protocol protocol;
     private EpollEvents ready;
     private EpollEvents ctl;
+    private SharedEpollTransfer io;
     private long second;
+    /** After EMFILE left connections queued: accept again at this time (ms); -1: no retry due. */
+    private long acceptRetryAt = -1;
 
     public SharedEpollLoop(int index, SharedEpoll group) {
         super(index, group.options, group.listenFd);
@@ -50,17 +58,13 @@ public final class SharedEpollLoop extends Worker {
             ctl = new EpollEvents(arena, 1);
             // Templates in the shared arena: a body begun by this thread may be sent on by another.
             protocol = Protocol.create(group.arena, options, null, false);
-            started.countDown();
-            while (!group.stopping.get()) {
-                // The timeout only bounds how late a stop is seen; the wake fd normally interrupts at once.
-                int n = sys.epollWait(group.epfd, ready, ready.capacity(), 1_000);
-                if (n < 0 && n != -Errno.EINTR) throw new edgepoll.sys.SyscallException("epoll_wait (shared)", -n);
-                tick();
-                for (int i = 0; i < n; i++) {
-                    long token = ready.u64(i);
-                    if (token == Readiness.LISTENER) acceptAll();
-                    else if (token != Readiness.WAKE) onConnection(token);
-                }
+            io = new SharedEpollTransfer(sys, protocol);
+            FdReserve.PROCESS.join(sys);
+            try {
+                started.countDown();
+                serve();
+            } finally {
+                FdReserve.PROCESS.leave(sys);  // while the arena (this thread's syscall state) is open
             }
         } catch (Throwable t) {
             failure = t;
@@ -74,6 +78,26 @@ public final class SharedEpollLoop extends Worker {
         }
     }
 
+    private void serve() throws edgepoll.sys.SyscallException {
+        while (!group.stopping.get()) {
+            // The timeout only bounds how late a stop is seen (the wake fd normally interrupts at
+            // once), or when accepting is retried after EMFILE.
+            int n = sys.epollWait(group.epfd, ready, ready.capacity(), acceptRetryAt < 0 ? 1_000 : (int) Math.max(0, acceptRetryAt - nowMs()));
+            if (n < 0 && n != -Errno.EINTR) throw new edgepoll.sys.SyscallException("epoll_wait (shared)", -n);
+            tick();
+            for (int i = 0; i < n; i++) {
+                long token = ready.u64(i);
+                if (token == Readiness.LISTENER) {
+                    sys.counters.countListenerEvent();
+                    acceptAll();
+                } else if (token != Readiness.WAKE) {
+                    onConnection(token);
+                }
+            }
+            if (acceptRetryAt >= 0 && nowMs() >= acceptRetryAt) acceptAll();
+        }
+    }
+
     private void tick() {
         long s = System.currentTimeMillis() / 1000;
         if (s != second) {
@@ -82,18 +106,30 @@ public final class SharedEpollLoop extends Worker {
         }
     }
 
-    /** The listener's edge: accept until EAGAIN (another thread may be accepting too). */
+    private static long nowMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /**
+     * The listener's edge (or a retry after EMFILE): accept until EAGAIN (another thread may be
+     * accepting too). At the fd limit, shed; any failure that may leave connections queued sets a
+     * retry, since the edge-triggered listener reports nothing more until the next arrival.
+     */
     private void acceptAll() {
-        sys.counters.countListenerEvent();
+        acceptRetryAt = -1;
         boolean first = true;
         while (!group.stopping.get()) {
             int fd = sys.accept(group.listenFd);
             if (fd < 0) {
                 if (fd == -Errno.EAGAIN && first) sys.counters.countEmptyAcceptWakeup();
-                if (fd == -Errno.EAGAIN || (fd != -Errno.EINTR && fd != -Errno.ECONNABORTED)) return;
-                continue;
+                if (fd == -Errno.EINTR || fd == -Errno.ECONNABORTED) continue;
+                boolean emptied = fd == -Errno.EAGAIN
+                        || ((fd == -Errno.EMFILE || fd == -Errno.ENFILE) && FdReserve.PROCESS.shed(sys, group.listenFd));
+                if (!emptied) acceptRetryAt = nowMs() + Worker.ACCEPT_PAUSE_MS;
+                return;
             }
             first = false;
+            if (FdReserve.PROCESS.repay(sys, fd) < 0) continue;  // closed to give a spare back
             sys.counters.countAccepted();
             SharedEpoll.Slot s = group.slot(fd);
             if (s == null) {
@@ -115,7 +151,7 @@ public final class SharedEpollLoop extends Worker {
             ctl.set(0, group.interest(false), token);
             if (sys.epollCtl(group.epfd, Epoll.EPOLL_CTL_ADD, fd, ctl.segment()) < 0) {
                 if (take(s, generation)) {  // nobody can have an event for it: take succeeds
-                    closeOwned(s);
+                    io.closeOwned(s);
                     s.owner.set(SharedEpoll.FREE);
                 }
             }
@@ -133,7 +169,7 @@ public final class SharedEpollLoop extends Worker {
             if (o == SharedEpoll.FREE) {
                 if (s.owner.compareAndSet(SharedEpoll.FREE, SharedEpoll.BUSY)) return true;
             } else {
-                sys.counters.countOwnerCollision();  // two threads on one connection at once: ONESHOT prevents this
+                sys.counters.countOwnerCollision();  // two threads on one connection at once: plain EPOLLET only (see SharedEpoll)
                 if (o == SharedEpoll.BUSY_AGAIN || s.owner.compareAndSet(SharedEpoll.BUSY, SharedEpoll.BUSY_AGAIN)) return false;
             }
         }
@@ -149,7 +185,7 @@ public final class SharedEpollLoop extends Worker {
         for (;;) {
             // Whatever the token said, the slot now holds its current connection (accepting needs the
             // owner word too): drain that one, so an edge handed over by BUSY_AGAIN is never lost.
-            if (s.open) drain(s);
+            if (s.open) io.drain(s);
             open = s.open;
             rearm = group.interest(s.outputPending());  // EPOLLET is the sign bit: no -1 sentinel here
             if (s.owner.compareAndSet(SharedEpoll.BUSY, SharedEpoll.FREE)) break;
@@ -160,82 +196,10 @@ public final class SharedEpollLoop extends Worker {
             // (with ONESHOT nobody can have an event for it between the release and the MOD).
             ctl.set(0, rearm, Token.of(fd, s.generation));
             if (sys.epollCtl(group.epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment()) < 0 && take(s, s.generation)) {
-                closeOwned(s);
+                io.closeOwned(s);
                 s.owner.set(SharedEpoll.FREE);
             }
         }
-    }
-
-    /** Owned: send what waits, read until EAGAIN answering as it comes, send again. */
-    private void drain(SharedEpoll.Slot s) {
-        if (s.outputPending() && !flush(s)) return;
-        for (;;) {
-            if (s.outputPending()) return;  // backpressure: wait for EPOLLOUT before reading more
-            compact(s);
-            if (s.inLen == s.in.byteSize()) return;  // full and unanswerable: the protocol answers before this (431)
-            long n = sys.read(s.fd, s.in, s.inLen, s.in.byteSize() - s.inLen);
-            if (n > 0) {
-                s.inLen += (int) n;
-                sys.counters.addRequests(protocol.process(s));
-                if (!flush(s)) return;
-                if (s.closeAfterFlush && !s.outputPending()) {
-                    closeOwned(s);
-                    return;
-                }
-            } else if (n == 0 || (n != -Errno.EAGAIN && n != -Errno.EINTR)) {
-                closeOwned(s);  // EOF or error: what is queued for a gone peer is dropped
-                return;
-            } else if (n == -Errno.EAGAIN) {
-                return;
-            }
-        }
-    }
-
-    private static void compact(SharedEpoll.Slot s) {
-        if (s.inPos == 0) return;
-        int left = s.inLen - s.inPos;
-        if (left > 0) MemorySegment.copy(s.in, s.inPos, s.in, 0, left);
-        s.inPos = 0;
-        s.inLen = left;
-    }
-
-    /** Sends queued replies (and answers buffered requests as room frees); false if the connection closed. */
-    private boolean flush(SharedEpoll.Slot s) {
-        while (s.outputPending()) {
-            long n;
-            if (s.outPos < s.outLen) {
-                n = sys.send(s.fd, s.out, s.outPos, s.outLen - s.outPos);
-                if (n > 0) s.outPos += (int) n;
-            } else {
-                n = sys.send(s.fd, s.body, s.bodySent, s.bodyLength - s.bodySent);
-                if (n > 0) s.bodySent += n;
-            }
-            if (n == -Errno.EAGAIN) return true;
-            if (n < 0 && n != -Errno.EINTR) {
-                closeOwned(s);
-                return false;
-            }
-            if (!s.outputPending()) {
-                s.outPos = s.outLen = 0;
-                s.bodySent = s.bodyLength = 0;
-                s.body = null;
-                if (s.buffered() > 0 && !s.closeAfterFlush) sys.counters.addRequests(protocol.process(s));
-            }
-        }
-        if (s.closeAfterFlush) {
-            closeOwned(s);
-            return false;
-        }
-        return true;
-    }
-
-    /** Owned: close(2) (which also removes it from the epoll instance) and mark the slot closed. */
-    private void closeOwned(SharedEpoll.Slot s) {
-        if (!s.open) return;
-        s.open = false;
-        s.resetBytes();
-        sys.close(s.fd);
-        sys.counters.countClosed();
     }
 
     @Override

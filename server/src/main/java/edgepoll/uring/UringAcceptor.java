@@ -11,11 +11,13 @@ import edgepoll.worker.Worker;
  * ENOMEM or an unexpected error (never a spin), cancelled at stop; each accepted fd becomes a
  * connection, or is closed at once at --max-connections.
  *
- * <p>At the fd limit (EMFILE, ENFILE) it sheds as the epoll Acceptor does: the reserve fd (an
- * eventfd taken at start) is closed, accept4(2) takes each queued connection and closes it (its
- * client sees a clean close instead of hanging in the backlog), the reserve is taken back, and the
- * accept is re-armed as soon as a connection's close completes, not only after the pause. Owned by
- * the loop thread, with the reserve fd.
+ * <p>At the fd limit (EMFILE, ENFILE) it sheds as the epoll Acceptor does, with the process's
+ * {@link FdReserve}: a spare fd is closed, accept4(2) takes each queued connection and closes it (its
+ * client sees a clean close instead of hanging in the backlog), the spare is taken back, and the
+ * accept is re-armed as soon as one of this loop's connections' close completes, else after the
+ * pause. Each fd the multishot accept brings is offered to {@link FdReserve#repay} first: the kernel
+ * may have taken it from another loop's shed. Owned by the loop thread; holds one spare in the
+ * reserve while it runs.
  */
 final class UringAcceptor {
     /** {@link #pausedUntil} while stopping: never accept again. */
@@ -32,8 +34,8 @@ final class UringAcceptor {
     private boolean armed, cancelling;
     /** Accept nothing before this (loop ms); -1: not paused; {@link #STOPPED}: stopping. */
     private long pausedUntil = -1;
-    /** The spare fd given up at EMFILE so accept4 can take and shed queued connections. */
-    private final FdReserve reserve;
+    /** The process's spare fds, given up at EMFILE so accept4 can take and shed queued connections. */
+    private final FdReserve reserve = FdReserve.PROCESS;
     /** Paused because fds ran out: the next close re-arms the accept. */
     private boolean pausedForFds;
 
@@ -47,12 +49,11 @@ final class UringAcceptor {
         this.trace = trace;
         this.listenFd = listenFd;
         this.maxConnections = maxConnections;
-        this.reserve = new FdReserve(sys);
     }
 
-    /** Takes the reserve fd (at start, on the loop thread). */
+    /** Adds this loop's spare to the reserve (at start, on the loop thread). */
     void start() {
-        reserve.take();
+        reserve.join(sys);
     }
 
     /** --accept-pause: accept nothing for the first {@code ms}. */
@@ -62,7 +63,11 @@ final class UringAcceptor {
 
     /** Before the enter: ends a pause that is over and arms the accept when it is not in the ring. */
     void prepare() {
-        if (pausedUntil >= 0 && pausedUntil != STOPPED && clock.nowMs >= pausedUntil) pausedUntil = -1;
+        if (pausedUntil >= 0 && pausedUntil != STOPPED && clock.nowMs >= pausedUntil) {
+            pausedUntil = -1;
+            pausedForFds = false;
+            reserve.retake(sys);  // a spare lost to a JVM thread may be free again
+        }
         if (!armed && !cancelling && pausedUntil < 0) {
             sq.acceptMultishot(listenFd);
             armed = true;
@@ -95,7 +100,7 @@ final class UringAcceptor {
         int e = -res;
         if (e == Errno.ECANCELED || e == Errno.EINTR || e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) return;
         if (e == Errno.EMFILE || e == Errno.ENFILE) {
-            reserve.shed(listenFd);
+            reserve.shed(sys, listenFd);
             pausedForFds = true;
         }
         // EMFILE, ENFILE, ENOBUFS, ENOMEM or anything unexpected: pause, never spin.
@@ -107,13 +112,13 @@ final class UringAcceptor {
     void fdFreed() {
         if (!pausedForFds) return;
         pausedForFds = false;
-        reserve.take();  // if the last shed lost it
+        reserve.retake(sys);
         if (pausedUntil != STOPPED) pausedUntil = -1;
     }
 
-    /** At the loop's end: gives the reserve fd back. */
+    /** At the loop's end: takes this loop's spare out of the reserve. */
     void close() {
-        reserve.close();
+        reserve.leave(sys);
     }
 
     /** Stop: accept nothing more, and take the accept out of the ring. */
@@ -129,6 +134,7 @@ final class UringAcceptor {
     }
 
     private void opened(int fd) {
+        if (reserve.repay(sys, fd) < 0) return;  // closed to give a spare back
         if (maxConnections > 0 && slots.open() >= maxConnections) {
             sys.close(fd);
             sys.counters.countRejected();

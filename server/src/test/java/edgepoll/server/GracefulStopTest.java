@@ -24,6 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * used to be level-triggered and never read, so every wait after it returned at once and the loop
  * spun for the whole drain. Counted (waits made during the drain) and timed (the loop thread's CPU
  * from /proc); busy-poll spins by design and is not asked.
+ *
+ * <p>A client also connects during the drain and stays in the accept queue (a stopping loop accepts
+ * nothing): a level-triggered listener left registered reported it to every 10 ms wait at once,
+ * about 200,000 waits in the drain's second under lt and poll (issue 24).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GracefulStopTest {
@@ -36,6 +40,9 @@ class GracefulStopTest {
             slow.send("GET / HTTP/1.1\r\n\r\n");  // 32 MiB reply, never read: the send meets EAGAIN
             int tid = s.server().loopThreadIds()[0];
             SyscallCounters before = variant.equals("uring") ? awaitSendInFlight(s) : awaitBlockedSend(s);
+            // An idle client: the stopping loop closes it at once, which shows the stop was seen.
+            java.net.Socket idle = new java.net.Socket("127.0.0.1", s.port());
+            Await.until(10_000, "the loop to accept the idle client", () -> s.server().liveStats().total().accepted() == 2 ? true : null);
             long cpuBefore = cpuTicks(tid);
             // The loop thread's CPU, sampled until the thread ends (its /proc entry goes with it).
             AtomicLong lastCpu = new AtomicLong(cpuBefore);
@@ -50,8 +57,19 @@ class GracefulStopTest {
                 }
             });
             long t0 = System.nanoTime();
-            Stats after = s.server().stop();  // the slow reader is still connected: the loop drains for 1 s
+            // The slow reader is still connected: the loop drains for 1 s.
+            java.util.concurrent.FutureTask<Stats> stop = new java.util.concurrent.FutureTask<>(() -> s.server().stop());
+            Thread.ofPlatform().daemon().start(stop);
+            // The drain lasts 1 s from the stop: wait on the socket itself, not on /proc/net/tcp (slow
+            // to read on a machine with many TIME_WAITs), so the late client comes well within it.
+            idle.setSoTimeout(10_000);
+            assertEquals(-1, idle.getInputStream().read(), "the stopping loop closed the idle client");
+            // A client that connects now stays in the accept queue: the loop accepts nothing more.
+            java.net.Socket late = new java.net.Socket("127.0.0.1", s.port());
+            Stats after = stop.get(20, TimeUnit.SECONDS);
             long wallMs = (System.nanoTime() - t0) / 1_000_000;
+            late.close();
+            idle.close();
             sampler.join(5_000);
             slow.close();
             long cpuMs = (lastCpu.get() - cpuBefore) * 10;  // USER_HZ is 100 on Linux
@@ -62,7 +80,7 @@ class GracefulStopTest {
             assertTrue(wallMs >= 900, "the drain waited for the slow reader: " + wallMs + " ms");
             assertTrue(waits < 400, "the loop slept through the drain (10 ms waits), it did not spin: " + waits + " waits");
             assertTrue(cpuMs < wallMs / 2, "loop CPU during the drain " + cpuMs + " ms of " + wallMs + " ms");
-            assertEquals(1, after.total().closed());
+            assertEquals(2, after.total().closed(), "the slow reader and the idle client; not the late one");
             s.stop();  // the leak check, now that the client is gone
         }
     }

@@ -80,7 +80,11 @@ class ManyLoopsTest {
         assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_MOD), "no refused MOD");
         assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_ADD), "no refused ADD");
         if (mode.equals("lt") && listener.equals("exclusive")) {
-            assertEquals(2, t.calls(edgepoll.stats.Sys.EPOLL_CTL_DEL), "each loop's pause: one DEL");
+            // and one at the stop unless that loop is still paused then: a stopping LT loop takes its
+            // listener out (GracefulStopTest); the loop that served the client was not paused
+            long del = t.calls(edgepoll.stats.Sys.EPOLL_CTL_DEL);
+            assertTrue(del >= 3 && del <= 4, "each loop's pause: one DEL, and one at its stop if not paused: " + del);
+            assertEquals(0, t.errors(edgepoll.stats.Sys.EPOLL_CTL_DEL), "no refused DEL");
         }
     }
 
