@@ -36,11 +36,11 @@ final class SoakClients {
             this.weight = weight;
         }
 
-        static Kind pick(Random r) {
+        static Kind pick(Random r, List<Kind> kinds) {
             int total = 0;
-            for (Kind k : values()) total += k.weight;
+            for (Kind k : kinds) total += k.weight;
             int x = r.nextInt(total);
-            for (Kind k : values()) {
+            for (Kind k : kinds) {
                 if ((x -= k.weight) < 0) return k;
             }
             throw new AssertionError();
@@ -66,8 +66,12 @@ final class SoakClients {
     final AtomicLong slowestSlowlorisCloseMs = new AtomicLong();
     final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
 
-    SoakClients(int port) {
+    /** The kinds in this mix: all, or all but slowloris where the server has no header timeout. */
+    final List<Kind> kinds;
+
+    SoakClients(int port, boolean slowloris) {
         this.port = port;
+        this.kinds = java.util.Arrays.stream(Kind.values()).filter(k -> slowloris || k != Kind.SLOWLORIS).toList();
         for (Kind k : Kind.values()) runs.put(k, new LongAdder());
     }
 
@@ -75,7 +79,7 @@ final class SoakClients {
     void work(long seed, long deadlineNanos) throws InterruptedException {
         Random r = new Random(seed);
         while (System.nanoTime() < deadlineNanos && violations.size() < 20) {
-            Kind k = Kind.pick(r);
+            Kind k = Kind.pick(r, kinds);
             runs.get(k).increment();
             try {
                 run(k, r);
