@@ -13,19 +13,25 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: first line, signals, exit codes, one-line errors. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MainProcessTest {
     @TempDir
     Path tmp;
 
-    private static String run(int expectedExit, String... args) throws Exception {
-        Process p = new ProcessBuilder(ServerProcess.command(args)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(expectedExit, p.exitValue(), out);
-        return out;
+    /** Runs the command line to its end (at most 20 s: a server that starts instead of exiting is killed, and fails). */
+    private String run(int expectedExit, String... args) throws Exception {
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Process p = new ProcessBuilder(ServerProcess.command(args)).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(ended, "still running after 20 s: " + text);
+        assertEquals(expectedExit, p.exitValue(), text);
+        return text;
     }
 
     @Test
