@@ -151,9 +151,10 @@ class MixedFaultSoakTest {
         try (ExecutorService pool = Executors.newFixedThreadPool(workers)) {
             List<Future<?>> fs = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
+                int worker = w;
                 long workerSeed = seed * 31 + w;
                 fs.add(pool.submit(() -> {
-                    clients.work(workerSeed, deadline);
+                    clients.work(worker, workerSeed, deadline);
                     return null;
                 }));
             }

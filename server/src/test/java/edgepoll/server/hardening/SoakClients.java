@@ -75,11 +75,15 @@ final class SoakClients {
         for (Kind k : Kind.values()) runs.put(k, new LongAdder());
     }
 
-    /** One worker: clients of random kinds until the deadline. */
-    void work(long seed, long deadlineNanos) throws InterruptedException {
+    /**
+     * One worker: clients of random kinds until the deadline. Worker {@code w} begins with kind
+     * {@code w} of the mix, so that as many workers as kinds run every kind at least once even on a
+     * machine so loaded that each gets through only a few clients.
+     */
+    void work(int w, long seed, long deadlineNanos) throws InterruptedException {
         Random r = new Random(seed);
-        while (System.nanoTime() < deadlineNanos && violations.size() < 20) {
-            Kind k = Kind.pick(r, kinds);
+        for (boolean first = true; first || (System.nanoTime() < deadlineNanos && violations.size() < 20); first = false) {
+            Kind k = first ? kinds.get(w % kinds.size()) : Kind.pick(r, kinds);
             runs.get(k).increment();
             try {
                 run(k, r);
