@@ -129,9 +129,23 @@ public record Options(String mode, String drain, String protocol, String bind, i
         return protocol.equals("http");
     }
 
-    /** The size of one pooled connection buffer: a whole request head must fit in one. */
+    /** The size of one pooled connection buffer: a whole request head must fit in one, and (checked at parse) the longest reply. */
     public int sliceSize() {
         return Math.max(bufferSize, maxHeaderBytes);
+    }
+
+    /** An HTTP body up to this many bytes is part of each prebuilt reply; a larger one is sent by cursor from one shared segment. */
+    public static final int HTTP_INLINE_BODY_MAX = 4096;
+    /** Bytes a prebuilt HTTP reply's head (status line and headers) takes at most; edgepoll.proto.HttpResponses checks its own against it. */
+    public static final int HTTP_HEAD_ROOM = 256;
+
+    /**
+     * The output room the longest prebuilt HTTP reply needs: its head, and the body when it is
+     * inline. The protocol queues a reply only when that much room is free in the output buffer, so
+     * a connection buffer smaller than this would wait forever for room (a request never answered).
+     */
+    public static long httpReplyRoom(long responseSize) {
+        return HTTP_HEAD_ROOM + (responseSize <= HTTP_INLINE_BODY_MAX ? responseSize : 0);
     }
 
     public static String usage() {
@@ -257,6 +271,15 @@ public record Options(String mode, String drain, String protocol, String bind, i
         }
         if (sqpoll && !mode.equals("uring")) {
             throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
+        }
+        long replyRoom = httpReplyRoom(responseSize);
+        if (protocol.equals("http") && Math.max(bufferSize, maxHeaderBytes) < replyRoom) {
+            // Refused rather than enlarged: a connection buffer is max(--buffer-size, --max-header-bytes)
+            // bytes, the memory bound docs/hardening.md states; growing it behind the flags' back would
+            // break that bound, and a reply that can never fit would hang every request (issue 24).
+            throw new IllegalArgumentException("--response-size " + responseSize + " needs " + replyRoom
+                    + " bytes of output buffer for its reply, more than max(--buffer-size, --max-header-bytes) = "
+                    + Math.max(bufferSize, maxHeaderBytes) + "; raise --buffer-size to at least " + replyRoom);
         }
         if (Integer.bitCount(uringEntries) != 1) {
             throw new IllegalArgumentException("--uring-entries must be a power of two, not " + uringEntries);

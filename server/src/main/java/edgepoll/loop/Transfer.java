@@ -14,6 +14,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class Transfer {
     static final int DONE = 0, AGAIN = 1, CLOSED = 2;
+    /** What {@link #readSome} answers for a full input buffer instead of reading: -ENOBUFS, never 0 (EOF). */
+    static final long NO_ROOM = -Errno.ENOBUFS;
 
     private final LoopSyscalls sys;
     private final ConnectionTable table;
@@ -47,6 +49,11 @@ final class Transfer {
             c.inPos = 0;
             c.inLen = left;
         }
+        // A full buffer the protocol cannot consume leaves no room: read(2) asked for 0 bytes returns
+        // 0, which the drains would take as EOF. No read is made; the input can never be processed,
+        // so the answer is an error every drain closes on. (Options keep it from happening today: a
+        // buffer holds a whole request head and the longest reply; this guard does not rely on that.)
+        if (c.inLen == c.in.byteSize()) return NO_ROOM;
         long n = sys.read(c.fd, c.in, c.inLen, c.in.byteSize() - c.inLen);
         if (n > 0) {
             c.inLen += (int) n;

@@ -80,6 +80,7 @@ final class BlockingSession implements Runnable {
                 c.inLen = left;
             }
             int space = (int) c.in.byteSize() - c.inLen;
+            if (space == 0) return;  // full and unanswerable: end it here, not through a read of 0 bytes that looks like EOF
             long n = read(s, c.in, c.inLen, space, -1);
             if (n > 0) {
                 c.inLen += (int) n;

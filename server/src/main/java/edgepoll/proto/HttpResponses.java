@@ -13,7 +13,7 @@ import java.util.List;
  * one is one shared read-only segment sent by cursor, never copied per connection.
  */
 final class HttpResponses {
-    static final int INLINE_BODY_MAX = 4096;
+    static final int INLINE_BODY_MAX = edgepoll.config.Options.HTTP_INLINE_BODY_MAX;
 
     /** A response: {@code seg[0, headLength)} is the head; {@code seg[0, length)} with an inline body. */
     record Template(MemorySegment seg, int headLength, int length) {}
@@ -55,6 +55,9 @@ final class HttpResponses {
             max = Math.max(max, t.length);
         }
         maxLength = max;
+        if (maxLength > edgepoll.config.Options.httpReplyRoom(bodyLength)) {  // the bound Options.parse refuses flags by
+            throw new IllegalStateException("a reply of " + maxLength + " bytes exceeds Options.httpReplyRoom " + edgepoll.config.Options.httpReplyRoom(bodyLength));
+        }
         tick(System.currentTimeMillis() / 1000);
     }
 

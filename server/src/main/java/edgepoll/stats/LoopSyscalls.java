@@ -261,6 +261,7 @@ public final class LoopSyscalls {
         int rc = timeoutNanos < 0 ? ring.submitAndWait(minComplete) : ring.submitAndWait(minComplete, timeoutNanos);
         if (ring.enters() == before) return 0;
         counters.countEnter(rc);
+        counters.countCqOverflow(rc, ring.cqOverflowPending(), ring.cqDropped());
         if (timed) {
             lap(Sys.IO_URING_ENTER, rc, t0);
             // uring traces are text only (Options refuses --trace-format perfetto with --mode uring);

@@ -117,6 +117,9 @@ final class StatsJson {
           .append(", \"cqes_per_enter\": ").append(Stats.num(Stats.ratio(c.totalCqes(), enters)))
           .append(", \"cqes_per_request\": ").append(Stats.num(Stats.ratio(c.totalCqes(), req)))
           .append(", \"enobufs\": ").append(c.cqeErrors(UringOp.RECV, Errno.ENOBUFS))
+          .append(", \"cq_overflow_enters\": ").append(c.cqOverflowEnters())
+          .append(", \"enter_ebusy\": ").append(c.enterBusy())
+          .append(", \"cq_dropped\": ").append(c.cqDropped())
           .append(", \"ops\": {");
         boolean first = true;
         for (UringOp op : UringOp.ALL) {

@@ -56,9 +56,10 @@ final class StatsTable {
                 c.events(), Stats.ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
         long enters = c.calls(Sys.IO_URING_ENTER);
         if (enters > 0) {
-            sb.append(String.format(Locale.ROOT, "  io_uring: %d enters, %.2f SQEs submitted and %.2f CQEs per enter, %.2f CQEs per request, %d ENOBUFS%n",
+            sb.append(String.format(Locale.ROOT, "  io_uring: %d enters, %.2f SQEs submitted and %.2f CQEs per enter, %.2f CQEs per request, %d ENOBUFS;"
+                    + " CQ overflow after %d enters, %d EBUSY, %d CQEs dropped%n",
                     enters, Stats.ratio(c.sqesSubmitted(), enters), Stats.ratio(c.totalCqes(), enters), Stats.ratio(c.totalCqes(), c.requests()),
-                    c.cqeErrors(UringOp.RECV, Errno.ENOBUFS)));
+                    c.cqeErrors(UringOp.RECV, Errno.ENOBUFS), c.cqOverflowEnters(), c.enterBusy(), c.cqDropped()));
             for (UringOp op : UringOp.ALL) {
                 if (c.cqes(op) == 0 && c.sqes(op) == 0) continue;
                 StringBuilder errs = new StringBuilder();

@@ -69,6 +69,13 @@ public final class SyscallCounters {
     /** uring: SQEs prepared, by {@link UringOp}; SQEs io_uring_enter consumed; CQEs reaped, by op. */
     final long[] sqes = new long[UringOp.COUNT];
     long sqesSubmitted;
+    /**
+     * uring: enters after which the kernel held completions the CQ had no room for
+     * ({@code IORING_SQ_CQ_OVERFLOW}), enters that answered -EBUSY (the CQ overflowed and the
+     * kernel took no new SQEs until it is reaped), and (a gauge) the CQ ring's own count of
+     * completions dropped for good, which FEAT_NODROP, checked at start, keeps at 0.
+     */
+    long cqOverflowEnters, enterBusy, cqDropped;
     /** uring: bytes received and sent by ring requests (no read or send syscall carries them). */
     long uringBytesIn, uringBytesOut;
     final long[] cqes = new long[UringOp.COUNT];
@@ -146,6 +153,14 @@ public final class SyscallCounters {
         if (rc > 0) sqesSubmitted += rc;
     }
 
+    /** uring: after an enter, what the ring said about CQ overflow (see {@link #cqOverflowEnters}). */
+    public void countCqOverflow(int enterRc, boolean overflowPending, int dropped) {
+        if (!ENABLED) return;
+        if (enterRc == -Errno.EBUSY) enterBusy++;
+        if (overflowPending) cqOverflowEnters++;
+        cqDropped = dropped;
+    }
+
     /** uring: one CQE of {@code op} with result {@code res}. */
     public void countCqe(UringOp op, int res) {
         if (!ENABLED) return;
@@ -192,6 +207,9 @@ public final class SyscallCounters {
     public long cqes(UringOp op) { return cqes[op.ordinal()]; }
     public long cqeErrors(UringOp op, int errno) { return cqeErrors[op.ordinal() * Errno.MAX + errno]; }
     public long sqesSubmitted() { return sqesSubmitted; }
+    public long cqOverflowEnters() { return cqOverflowEnters; }
+    public long enterBusy() { return enterBusy; }
+    public long cqDropped() { return cqDropped; }
 
     public long totalCqes() {
         long t = 0;
@@ -248,6 +266,9 @@ public final class SyscallCounters {
         }
         for (int i = 0; i < cqeErrors.length; i++) cqeErrors[i] += o.cqeErrors[i];
         sqesSubmitted += o.sqesSubmitted;
+        cqOverflowEnters += o.cqOverflowEnters;
+        enterBusy += o.enterBusy;
+        cqDropped += o.cqDropped;
         uringBytesIn += o.uringBytesIn;
         uringBytesOut += o.uringBytesOut;
     }
@@ -292,6 +313,9 @@ public final class SyscallCounters {
         System.arraycopy(cqes, 0, into.cqes, 0, UringOp.COUNT);
         System.arraycopy(cqeErrors, 0, into.cqeErrors, 0, cqeErrors.length);
         into.sqesSubmitted = sqesSubmitted;
+        into.cqOverflowEnters = cqOverflowEnters;
+        into.enterBusy = enterBusy;
+        into.cqDropped = cqDropped;
         into.uringBytesIn = uringBytesIn;
         into.uringBytesOut = uringBytesOut;
     }

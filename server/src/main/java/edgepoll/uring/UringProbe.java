@@ -16,7 +16,8 @@ import java.util.Locale;
  * small ring is set up (refused by seccomp, {@code kernel.io_uring_disabled} or a kernel without
  * io_uring: EPERM, EACCES, ENOSYS), asked which opcodes it supports
  * ({@code IORING_REGISTER_PROBE}: every {@link UringOp} the loop submits), whether it has
- * {@code IORING_FEAT_EXT_ARG} (the turn's timed wait), and given a one-buffer provided-buffer ring
+ * {@code IORING_FEAT_EXT_ARG} (the turn's timed wait) and {@code IORING_FEAT_NODROP} (a CQ
+ * overflow kept, not dropped), and given a one-buffer provided-buffer ring
  * ({@code IORING_REGISTER_PBUF_RING}). Whatever fails becomes one line (the Server's caller prints
  * it after {@code edgepoll: } and exits 1):
  *
@@ -54,6 +55,10 @@ public final class UringProbe {
     public static List<String> missing(Ring ring) {
         List<String> missing = new ArrayList<>();
         if ((ring.features() & Ring.FEAT_EXT_ARG) == 0) missing.add("IORING_FEAT_EXT_ARG");
+        // the loop reaps a CQ that can overflow under a burst (more completions in one turn than
+        // CQ entries); without NODROP (5.5) the kernel would drop them, and a dropped recv or
+        // accept completion is a connection left hanging: refused rather than risked
+        if ((ring.features() & Ring.FEAT_NODROP) == 0) missing.add("IORING_FEAT_NODROP");
         Probe probe;
         try {
             probe = Probe.of(ring);

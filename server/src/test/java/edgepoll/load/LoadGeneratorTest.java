@@ -126,13 +126,16 @@ class LoadGeneratorTest {
             CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(() -> {
                 try {
                     return Load.run(LoadOptions.parse(new String[] {"--port", Integer.toString(port), "--quiet", "--rate", "1000",
-                        "--connections", "4", "--warmup", "200ms", "--duration", "2500ms"}), null);
+                        "--connections", "4", "--warmup", "200ms", "--duration", "4000ms"}), null);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
-            // Scenario timing: the stall is placed 1 s into the 2.7 s run (past the 200 ms warm-up,
+            // Scenario timing: the stall is placed 1 s into the 4.2 s run (past the 200 ms warm-up,
             // well before the end) and lasts 700 ms; the run's timeline, not a condition, sets both.
+            // The run is 2.5 s longer than the stall's end, because the steps between (two kill
+            // processes, the await) race it: on a loaded machine a 2.7 s run could end before CONT.
+            long runStart = System.nanoTime();
             Pace.hold(1_000, "place the stall inside the measured part of the run");
             long pid = sp.process.pid();
             signal("STOP", pid);
@@ -142,12 +145,14 @@ class LoadGeneratorTest {
             });
             Pace.hold(700, "the stall the latencies must show");
             signal("CONT", pid);
+            long stallEndMs = (System.nanoTime() - runStart) / 1_000_000;
             LoadResult r = run.get(20, TimeUnit.SECONDS);
-            System.out.printf("server stopped 700 ms of 2.5 s at 1000/s: p50 %.0f us, p90 %.0f us, max %.0f us, %d responses%n",
+            assertTrue(stallEndMs < 4_000, "the stall ended inside the run, " + stallEndMs + " ms into its 4.2 s");
+            System.out.printf("server stopped 700 ms of 4 s at 1000/s: p50 %.0f us, p90 %.0f us, max %.0f us, %d responses%n",
                     r.latencyUs(50), r.latencyUs(90), r.maxUs(), r.requests());
             assertEquals(0, r.errors(), r.summary());
             assertTrue(r.maxUs() >= 600_000, "the longest wait covers the stall: " + r.summary());
-            // ~700 of ~2500 requests were due during the stall, waiting 0-700 ms: the top 10 % all waited long.
+            // ~700 of ~4000 requests were due during the stall, waiting 0-700 ms: the top 10 % all waited long.
             assertTrue(r.latencyUs(90) >= 200_000, "p90 reflects the stall: " + r.summary());
             assertEquals(0, sp.terminate());
         }

@@ -62,7 +62,8 @@ public final class Ring implements AutoCloseable {
     private static final int ENTER_SQ_WAKEUP = LibC.IORING_ENTER_SQ_WAKEUP();
     private static final int ENTER_EXT_ARG = LibC.IORING_ENTER_EXT_ARG();
     private static final int SQ_NEED_WAKEUP = LibC.IORING_SQ_NEED_WAKEUP();
-    private static final int SQ_NEEDS_ENTER = LibC.IORING_SQ_CQ_OVERFLOW() | LibC.IORING_SQ_TASKRUN();
+    private static final int SQ_CQ_OVERFLOW = LibC.IORING_SQ_CQ_OVERFLOW();
+    private static final int SQ_NEEDS_ENTER = SQ_CQ_OVERFLOW | LibC.IORING_SQ_TASKRUN();
     static final long SQE_SIZE = io_uring_sqe.layout().byteSize();
     static final long CQE_SIZE = io_uring_cqe.layout().byteSize();
     private static final long CQE_USER_DATA = io_uring_cqe.user_data$offset();
@@ -84,7 +85,7 @@ public final class Ring implements AutoCloseable {
     private final int features;
     private final RingMappings maps;
     private final MemorySegment sqRing, cqRing, sqes;
-    private final long sqHeadAt, sqTailAt, sqFlagsAt, cqHeadAt, cqTailAt, cqesAt;
+    private final long sqHeadAt, sqTailAt, sqFlagsAt, cqHeadAt, cqTailAt, cqesAt, cqOverflowAt;
     private final int sqMask, sqEntries, cqMask, cqEntries;
     private final MemorySegment waitArg, waitTimespec;
     private int sqTail;   // our copy of the SQ tail: SQEs handed out so far
@@ -146,6 +147,7 @@ public final class Ring implements AutoCloseable {
         this.cqHeadAt = io_cqring_offsets.head(co);
         this.cqTailAt = io_cqring_offsets.tail(co);
         this.cqesAt = io_cqring_offsets.cqes(co);
+        this.cqOverflowAt = io_cqring_offsets.overflow(co);
         this.cqMask = cqRing.get(ValueLayout.JAVA_INT, io_cqring_offsets.ring_mask(co));
         // The SQ index array maps ring slot i to SQE i, once: slot and SQE then always agree.
         long array = io_sqring_offsets.array(so);
@@ -270,6 +272,20 @@ public final class Ring implements AutoCloseable {
         lastSubmitted = toSubmit;
         lastEnterFlags = flags;
         return IoUringCalls.enter(cs, fd, toSubmit, minComplete, flags, arg, argSize);
+    }
+
+    /**
+     * Whether the kernel holds completions that did not fit the CQ ({@code IORING_SQ_CQ_OVERFLOW}):
+     * with {@code FEAT_NODROP} they wait in its overflow list and are flushed into the CQ as room
+     * frees (by the next enter with GETEVENTS, which {@link #submitAndWait} then makes).
+     */
+    public boolean cqOverflowPending() {
+        return ((int) INT.getAcquire(sqRing, sqFlagsAt) & SQ_CQ_OVERFLOW) != 0;
+    }
+
+    /** The CQ ring's overflow counter: completions the kernel dropped for good (never, with FEAT_NODROP, unless it ran out of memory). */
+    public int cqDropped() {
+        return (int) INT.getAcquire(cqRing, cqOverflowAt);
     }
 
     /** Completions posted and not yet consumed. */

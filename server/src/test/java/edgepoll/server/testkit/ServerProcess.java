@@ -20,16 +20,26 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** The command line, with {@code jvmOptions} (e.g. -XX:NativeMemoryTracking=summary) before the class. */
+    public static List<String> command(List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "edgepoll.cli.Main"));
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(jvmOptions);
+        cmd.add("edgepoll.cli.Main");
         cmd.addAll(List.of(args));
         return cmd;
     }
 
     public static ServerProcess start(Path stderr, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectError(stderr.toFile());
+        return start(stderr, List.of(), args);
+    }
+
+    public static ServerProcess start(Path stderr, List<String> jvmOptions, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, args)).redirectError(stderr.toFile());
         return new ServerProcess(pb.start());
     }
 
