@@ -62,9 +62,13 @@ abstract class EtDrain extends DrainPolicy {
      */
     @Override
     final void onEvent(Connection c, int events) {
-        if (events == Epoll.EPOLLOUT && !c.outputPending()) {
-            sys.counters.countIdleWritableEvent();
-            return;
+        if ((events & Epoll.EPOLLOUT) != 0) {
+            if (c.outputPending()) {
+                sys.counters.countWritableEvent();
+            } else if (events == Epoll.EPOLLOUT) {
+                sys.counters.countIdleWritableEvent();
+                return;
+            }
         }
         if ((events & Epoll.EPOLLRDHUP) != 0) c.rdhup = true;
         int errOrHup = events & (Epoll.EPOLLERR | Epoll.EPOLLHUP);
