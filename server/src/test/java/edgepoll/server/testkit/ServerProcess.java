@@ -29,8 +29,14 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path stderr, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectError(stderr.toFile());
-        return new ServerProcess(pb.start());
+        return start(stderr, List.of(), args);
+    }
+
+    /** The same, with {@code prefix} before the java command (e.g. {@code ip netns exec NS}, strace). */
+    public static ServerProcess start(Path stderr, List<String> prefix, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(args));
+        return new ServerProcess(new ProcessBuilder(cmd).redirectError(stderr.toFile()).start());
     }
 
     /** The first stdout line (the "listening on" line), waiting at most 20 s for it; null if the process ended first. */
