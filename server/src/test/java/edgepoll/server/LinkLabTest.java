@@ -64,6 +64,9 @@ class LinkLabTest {
                 // 1 MiB cannot enter the send buffer of a fresh connection at once: a partial send, then EAGAIN
                 assertTrue(partial >= 1 && sendEagain >= 1, mode + ": partial " + partial + ", EAGAIN " + sendEagain);
                 assertTrue(writable >= 1, mode + ": an EPOLLOUT event resumed the send");
+                // each send that met EAGAIN is resumed by exactly one EPOLLOUT event; ET once sent
+                // again in the event whose input had just met EAGAIN, and met it twice for one event
+                assertEquals(sendEagain, writable, mode + ": EAGAIN sends and the EPOLLOUT events that resumed them");
                 // EPOLLOUT under ET is registered once; LT switches to it and back with epoll_ctl(MOD)
                 if (mode.equals("lt")) assertTrue(mod >= 2 && mod % 2 == 0, "lt: MOD to EPOLLOUT and back, got " + mod);
                 else assertEquals(0, mod, mode + ": no epoll_ctl(MOD)");
