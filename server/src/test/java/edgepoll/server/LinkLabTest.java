@@ -108,7 +108,13 @@ class LinkLabTest {
      * then two 1 MiB responses (partial sends, EAGAIN sends, EPOLLOUT), each server under strace.
      */
     private void countersEqualStraceOnTheLink(LinkLab link) throws Exception {
-        String strace = StraceCounts.assumeUsable("LinkLabTest (strace on the link)");
+        String why = StraceCounts.whyNot();
+        if (why != null) {
+            // "PARTIAL ..." lines are listed in scripts/test's summary: the run passes without this check
+            System.err.println("PARTIAL LinkLabTest: counters = strace on the link not checked: " + why);
+            return;
+        }
+        String strace = StraceCounts.path();
         for (int requests : new int[] {1000, 2}) {
             boolean mebibyte = requests == 2;
             Path out = tmp.resolve("strace-" + requests), stats = tmp.resolve("strace-stats-" + requests + ".json");

@@ -46,17 +46,22 @@ public final class StraceCounts {
 
     /** strace's path; or the test is skipped, printing why (strace missing, ptrace not permitted). */
     public static String assumeUsable(String test) throws Exception {
-        String strace = path();
-        if (strace == null) skip(test, "strace is not installed (.ci/run installs it)");
-        Process probe = new ProcessBuilder(strace, "-f", "-qq", "-e", "trace=none", "true").redirectErrorStream(true).start();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!probe.waitFor(20, TimeUnit.SECONDS) || probe.exitValue() != 0) skip(test, "ptrace is not permitted here: " + out.strip());
-        return strace;
+        String why = whyNot();
+        if (why != null) {
+            System.err.println("SKIPPED " + test + ": " + why);
+            Assumptions.abort(why);
+        }
+        return path();
     }
 
-    private static void skip(String test, String reason) {
-        System.err.println("SKIPPED " + test + ": " + reason);
-        Assumptions.abort(reason);
+    /** Why strace cannot trace here (not installed, ptrace not permitted), or null when it can. */
+    public static String whyNot() throws Exception {
+        String strace = path();
+        if (strace == null) return "strace is not installed (.ci/run installs it)";
+        Process probe = new ProcessBuilder(strace, "-f", "-qq", "-e", "trace=none", "true").redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!probe.waitFor(20, TimeUnit.SECONDS) || probe.exitValue() != 0) return "ptrace is not permitted here: " + out.strip();
+        return null;
     }
 
     /** The command prefix: strace writing PREFIX.TID per thread. */
