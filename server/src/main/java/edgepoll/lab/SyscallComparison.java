@@ -39,6 +39,10 @@ public final class SyscallComparison {
     static final String[] VARIANTS = {"et", "et-short-read", "lt", "uring", "uring-sqpoll"};
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            LinkComparison.main(args);
+            return;
+        }
         long start = System.nanoTime();
         List<String> rows = new ArrayList<>();
         rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s %10s %9s",
@@ -83,40 +87,52 @@ public final class SyscallComparison {
     }
 
     static SyscallCounters run(Workload w, String variant) throws Exception {
-        String mode = variant.startsWith("et") ? "et" : variant.startsWith("uring") ? "uring" : "lt";
-        List<String> args = new ArrayList<>(List.of("--port", "0", "--mode", mode));
-        if (variant.equals("et-short-read")) args.addAll(List.of("--drain", "short-read"));
-        if (variant.equals("uring-sqpoll")) args.add("--sqpoll");
-        args.addAll(List.of(w.flags));
+        List<String> args = new ArrayList<>(List.of("--port", "0"));
+        args.addAll(flags(w, variant));
         Server server = Server.start(Options.parse(args.toArray(String[]::new)));
         try {
-            List<Socket> sockets = new ArrayList<>();
-            for (int i = 0; i < w.connections; i++) {
-                Socket s = new Socket();
-                s.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
-                s.setSoTimeout(30_000);
-                s.setTcpNoDelay(true);
-                sockets.add(s);
-            }
-            byte[] request = (w.echoBytes > 0 ? "x".repeat(w.echoBytes) : "GET / HTTP/1.1\r\nHost: edgepoll\r\n\r\n".repeat(w.depth))
-                    .getBytes(StandardCharsets.US_ASCII);
-            byte[] buf = new byte[1 << 16];
-            for (int r = 0; r < w.rounds; r++) {
-                for (Socket s : sockets) s.getOutputStream().write(request);
-                for (Socket s : sockets) {
-                    if (w.echoBytes > 0) {
-                        readFully(s.getInputStream(), buf, w.echoBytes);
-                    } else {
-                        for (int k = 0; k < w.depth; k++) readResponse(s.getInputStream(), buf);
-                    }
-                }
-            }
-            for (Socket s : sockets) s.close();
+            drive(w, "127.0.0.1", server.port());
             Thread.sleep(100);  // the loop sees every FIN and closes before it is stopped
             return server.stop().total();
         } finally {
             server.close();
         }
+    }
+
+    /** The server flags of a variant (et, et-short-read, lt, uring, uring-sqpoll) and a workload. */
+    static List<String> flags(Workload w, String variant) {
+        String mode = variant.startsWith("et") ? "et" : variant.startsWith("uring") ? "uring" : "lt";
+        List<String> args = new ArrayList<>(List.of("--mode", mode));
+        if (variant.equals("et-short-read")) args.addAll(List.of("--drain", "short-read"));
+        if (variant.equals("uring-sqpoll")) args.add("--sqpoll");
+        args.addAll(List.of(w.flags));
+        return args;
+    }
+
+    /** The workload's fixed exchanges against host:port, in lock step, then every connection closed. */
+    static void drive(Workload w, String host, int port) throws IOException {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < w.connections; i++) {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(host, port), 10_000);
+            s.setSoTimeout(30_000);
+            s.setTcpNoDelay(true);
+            sockets.add(s);
+        }
+        byte[] request = (w.echoBytes > 0 ? "x".repeat(w.echoBytes) : "GET / HTTP/1.1\r\nHost: edgepoll\r\n\r\n".repeat(w.depth))
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] buf = new byte[1 << 16];
+        for (int r = 0; r < w.rounds; r++) {
+            for (Socket s : sockets) s.getOutputStream().write(request);
+            for (Socket s : sockets) {
+                if (w.echoBytes > 0) {
+                    readFully(s.getInputStream(), buf, w.echoBytes);
+                } else {
+                    for (int k = 0; k < w.depth; k++) readResponse(s.getInputStream(), buf);
+                }
+            }
+        }
+        for (Socket s : sockets) s.close();
     }
 
     private static void readFully(InputStream in, byte[] buf, int n) throws IOException {

@@ -21,19 +21,25 @@ import java.util.List;
  *   <li>{@code et-stall DIR}: seed 001's "2 kB written, 1 kB read" against --drain naive, strict
  *       and short-read (echo, reads of 1 kB): prints what the client got and when; the naive one
  *       stalls until the client sends one more byte.</li>
+ *   <li>{@code link-1mib DIR NETNS HOST}: one 1 MiB response over a link (scripts/timeline-demo makes it
+ *       with scripts/lib/linklab.sh and runs this in the load's namespace), et and lt, each server a
+ *       process in NETNS bound to HOST ({@link NetnsServer}); a fresh JVM, so its first calls run
+ *       interpreted, which the link's milliseconds dwarf.</li>
  * </ul>
  */
 public final class TimelineDemo {
     private TimelineDemo() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals("two-requests") || args[0].equals("et-stall"))) {
-            System.err.println("usage: TimelineDemo two-requests|et-stall DIR");
+        boolean link = args.length == 4 && args[0].equals("link-1mib");
+        if (!link && (args.length != 2 || !(args[0].equals("two-requests") || args[0].equals("et-stall")))) {
+            System.err.println("usage: TimelineDemo two-requests|et-stall DIR | link-1mib DIR NETNS HOST");
             System.exit(2);
         }
         Path dir = Path.of(args[1]);
         Files.createDirectories(dir);
-        if (args[0].equals("two-requests")) twoRequests(dir);
+        if (link) linkMebibyte(dir, args[2], args[3]);
+        else if (args[0].equals("two-requests")) twoRequests(dir);
         else etStall(dir);
     }
 
@@ -91,6 +97,28 @@ public final class TimelineDemo {
             panels.add("--mode " + mode + ": two keep-alive GETs, then the client closes=" + trace);
         }
         render(dir.resolve("two-requests.svg"), panels);
+    }
+
+    static void linkMebibyte(Path dir, String netns, String host) throws Exception {
+        List<String> panels = new ArrayList<>();
+        for (String mode : List.of("et", "lt")) {
+            Path trace = dir.resolve("link-1mib-" + mode + ".json");
+            List<String> flags = List.of("--mode", mode, "--response-size", "1048576", "--trace", trace.toString(),
+                    "--trace-format", "perfetto", "--trace-connections", "1");
+            try (NetnsServer server = NetnsServer.start(netns, host, flags)) {
+                long t0 = System.nanoTime();
+                try (Socket c = new Socket()) {
+                    c.connect(new InetSocketAddress(host, server.port()), 2_000);
+                    c.setSoTimeout(10_000);
+                    c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    readResponse(c.getInputStream());
+                }
+                System.out.printf("--mode %s: 1 MiB in %.1f ms over the link%n", mode, ms(t0));
+                server.stop();
+            }
+            panels.add("--mode " + mode + ": one 1 MiB response over the link, then the client closes=" + trace);
+        }
+        render(dir.resolve("link-1mib.svg"), panels);
     }
 
     /** Reads one hello-world response (its head ends the Content-Length body we know is short). */

@@ -58,18 +58,26 @@ abstract class EtDrain extends DrainPolicy {
 
     /**
      * One event may carry input and output readiness together (both are registered): input first,
-     * since reading may produce output, then output. ERR and HUP count as both.
+     * since reading may produce output, then output. ERR and HUP count as both. The EPOLLOUT bit is
+     * acted on only for replies that were waiting before this event: output the input just produced
+     * was already sent until EAGAIN, after the kernel reported the bit, so a send now would meet the
+     * same full buffer (that EAGAIN re-arms the edge: the next EPOLLOUT event comes when room does).
      */
     @Override
     final void onEvent(Connection c, int events) {
-        if (events == Epoll.EPOLLOUT && !c.outputPending()) {
-            sys.counters.countIdleWritableEvent();
-            return;
+        boolean waiting = c.outputPending();
+        if ((events & Epoll.EPOLLOUT) != 0) {
+            if (waiting) {
+                sys.counters.countWritableEvent();
+            } else if (events == Epoll.EPOLLOUT) {
+                sys.counters.countIdleWritableEvent();
+                return;
+            }
         }
         if ((events & Epoll.EPOLLRDHUP) != 0) c.rdhup = true;
         int errOrHup = events & (Epoll.EPOLLERR | Epoll.EPOLLHUP);
         if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP)) != 0 || errOrHup != 0) onReadable(c);
-        if (c.state == Connection.OPEN && ((events & Epoll.EPOLLOUT) != 0 || errOrHup != 0) && c.outputPending()) {
+        if (c.state == Connection.OPEN && (((events & Epoll.EPOLLOUT) != 0 && waiting) || errOrHup != 0) && c.outputPending()) {
             onWritable(c);
         }
     }

@@ -44,6 +44,7 @@ final class LtDrain extends DrainPolicy {
     void onEvent(Connection c, int events) {
         int errOrHup = events & (Epoll.EPOLLERR | Epoll.EPOLLHUP);
         if (c.outputPending()) {
+            if ((events & Epoll.EPOLLOUT) != 0) sys.counters.countWritableEvent();
             if ((events & Epoll.EPOLLOUT) != 0 || errOrHup != 0) onWritable(c);
         } else if ((events & (Epoll.EPOLLIN | Epoll.EPOLLRDHUP)) != 0 || errOrHup != 0) {
             onReadable(c);

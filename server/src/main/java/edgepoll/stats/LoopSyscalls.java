@@ -128,7 +128,7 @@ public final class LoopSyscalls {
     public long read(int fd, MemorySegment buf, long offset, long n) {
         long t0 = start();
         long rc = Syscalls.readAt(cs, fd, buf, offset, n);
-        counters.countBytes(Sys.READ, rc);
+        counters.countBytes(Sys.READ, rc, n);
         if (timed) done(Sys.READ, fd, n, rc, t0);
         return rc;
     }
@@ -149,7 +149,7 @@ public final class LoopSyscalls {
     public long send(int fd, MemorySegment buf, long offset, long n) {
         long t0 = start();
         long rc = Syscalls.sendAt(cs, fd, buf, offset, n, Net.MSG_NOSIGNAL);
-        counters.countBytes(Sys.SEND, rc);
+        counters.countBytes(Sys.SEND, rc, n);
         if (timed) done(Sys.SEND, fd, n, rc, t0);
         return rc;
     }

@@ -45,6 +45,7 @@ final class StatsJson {
           .append(", \"epoll_wait\": {\"events\": ").append(c.events())
           .append(", \"zero_event_wakeups\": ").append(c.zeroWakeups())
           .append(", \"idle_writable_events\": ").append(c.idleWritableEvents())
+          .append(", \"writable_events\": ").append(c.writableEvents())
           .append(", \"events_histogram\": {");
         boolean first = true;
         for (int b = 0; b < SyscallCounters.BUCKETS; b++) {
@@ -65,6 +66,7 @@ final class StatsJson {
               .append(", \"eintr\": ").append(c.eintr(s))
               .append(", \"errors\": ").append(c.errors(s))
               .append(", \"bytes\": ").append(c.bytes(s))
+              .append(", \"short\": ").append(c.shortCalls(s))
               .append(", \"errors_by_errno\": {");
             errnos(sb, e -> c.errors(s, e));
             sb.append("}}");

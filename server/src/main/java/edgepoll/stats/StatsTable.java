@@ -52,8 +52,10 @@ final class StatsTable {
         }
         sb.append(String.format(Locale.ROOT, "  %-16s %12d %51s%n", "total", c.totalCalls(),
                 c.requests() == 0 ? "-" : Stats.num(Stats.ratio(c.totalCalls(), c.requests()))));
-        if (c.calls(Sys.EPOLL_WAIT) > 0 || c.calls(Sys.IO_URING_ENTER) == 0) sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send%n",
-                c.events(), Stats.ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents()));
+        if (c.calls(Sys.EPOLL_WAIT) > 0 || c.calls(Sys.IO_URING_ENTER) == 0) sb.append(String.format(Locale.ROOT, "  epoll_wait: %d events, %.2f per wake-up, %d wake-ups with none, %d EPOLLOUT-only events with nothing to send, %d EPOLLOUT events with replies waiting%n",
+                c.events(), Stats.ratio(c.events(), c.calls(Sys.EPOLL_WAIT)), c.zeroWakeups(), c.idleWritableEvents(), c.writableEvents()));
+        if (c.shortCalls(Sys.READ) + c.shortCalls(Sys.SEND) > 0) sb.append(String.format(Locale.ROOT, "  short: %d reads and %d sends moved fewer bytes than asked%n",
+                c.shortCalls(Sys.READ), c.shortCalls(Sys.SEND)));
         long enters = c.calls(Sys.IO_URING_ENTER);
         if (enters > 0) {
             sb.append(String.format(Locale.ROOT, "  io_uring: %d enters, %.2f SQEs submitted and %.2f CQEs per enter, %.2f CQEs per request, %d ENOBUFS;"

@@ -37,6 +37,8 @@ public final class SyscallCounters {
     final long[] eintr = new long[KINDS];
     final long[] errors = new long[KINDS];
     final long[] bytes = new long[KINDS];
+    /** read and send calls that moved more than 0 but fewer bytes than asked: short reads, partial sends. */
+    final long[] shortCalls = new long[KINDS];
     /** errors by errno: [kind * Errno.MAX + errno]. */
     final long[] byErrno = new long[KINDS * Errno.MAX];
     final long[] eventsHistogram = new long[BUCKETS];
@@ -44,6 +46,8 @@ public final class SyscallCounters {
     long zeroWakeups;
     /** ET: events that carried EPOLLOUT alone while nothing waited to be sent (the price of registering it once). */
     long idleWritableEvents;
+    /** Events that carried EPOLLOUT while replies waited to be sent: the loop resumed a blocked send. */
+    long writableEvents;
     long accepted;
     long closed;
     long requests;
@@ -101,11 +105,14 @@ public final class SyscallCounters {
         }
     }
 
-    /** Counts one read or send that moved {@code rc} bytes (or failed with -errno). */
-    public void countBytes(Sys kind, long rc) {
+    /** Counts one read or send of {@code asked} bytes that moved {@code rc} (or failed with -errno). */
+    public void countBytes(Sys kind, long rc, long asked) {
         if (!ENABLED) return;
         count(kind, rc);
-        if (rc > 0) bytes[kind.ordinal()] += rc;
+        if (rc > 0) {
+            bytes[kind.ordinal()] += rc;
+            if (rc < asked) shortCalls[kind.ordinal()]++;
+        }
     }
 
     public void countWait(int rc) {
@@ -126,6 +133,7 @@ public final class SyscallCounters {
     public void countStaleEvent() { staleEvents++; }
     public void countOwedDrain() { owedDrains++; }
     public void countIdleWritableEvent() { idleWritableEvents++; }
+    public void countWritableEvent() { writableEvents++; }
     public void setBufferPool(long bytes, long inUse) { bufferPoolBytes = bytes; buffersInUse = inUse; }
     public void countListenerEvent() { listenerEvents++; }
     public void countEmptyAcceptWakeup() { emptyAcceptWakeups++; }
@@ -183,6 +191,8 @@ public final class SyscallCounters {
     public long eintr(Sys s) { return eintr[s.ordinal()]; }
     public long errors(Sys s) { return errors[s.ordinal()]; }
     public long bytes(Sys s) { return bytes[s.ordinal()]; }
+    /** Calls of {@code s} that moved more than 0 but fewer bytes than asked (read and sendto only). */
+    public long shortCalls(Sys s) { return shortCalls[s.ordinal()]; }
     public long errors(Sys s, int errno) { return byErrno[s.ordinal() * Errno.MAX + errno]; }
     public long accepted() { return accepted; }
     public long closed() { return closed; }
@@ -196,6 +206,7 @@ public final class SyscallCounters {
     public long events() { return events; }
     public long zeroWakeups() { return zeroWakeups; }
     public long idleWritableEvents() { return idleWritableEvents; }
+    public long writableEvents() { return writableEvents; }
     public long listenerEvents() { return listenerEvents; }
     public long emptyAcceptWakeups() { return emptyAcceptWakeups; }
     public long cpuNanos() { return cpuNanos; }
@@ -237,6 +248,7 @@ public final class SyscallCounters {
             eintr[i] += o.eintr[i];
             errors[i] += o.errors[i];
             bytes[i] += o.bytes[i];
+            shortCalls[i] += o.shortCalls[i];
         }
         for (int i = 0; i < byErrno.length; i++) byErrno[i] += o.byErrno[i];
         if (o.latency != null) {
@@ -247,6 +259,7 @@ public final class SyscallCounters {
         events += o.events;
         zeroWakeups += o.zeroWakeups;
         idleWritableEvents += o.idleWritableEvents;
+        writableEvents += o.writableEvents;
         accepted += o.accepted;
         closed += o.closed;
         requests += o.requests;
@@ -291,11 +304,13 @@ public final class SyscallCounters {
         System.arraycopy(eintr, 0, into.eintr, 0, KINDS);
         System.arraycopy(errors, 0, into.errors, 0, KINDS);
         System.arraycopy(bytes, 0, into.bytes, 0, KINDS);
+        System.arraycopy(shortCalls, 0, into.shortCalls, 0, KINDS);
         System.arraycopy(byErrno, 0, into.byErrno, 0, byErrno.length);
         System.arraycopy(eventsHistogram, 0, into.eventsHistogram, 0, BUCKETS);
         into.events = events;
         into.zeroWakeups = zeroWakeups;
         into.idleWritableEvents = idleWritableEvents;
+        into.writableEvents = writableEvents;
         into.accepted = accepted;
         into.closed = closed;
         into.requests = requests;

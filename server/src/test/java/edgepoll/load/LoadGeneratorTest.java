@@ -170,6 +170,9 @@ class LoadGeneratorTest {
                     "--duration", "300ms", "--warmup", "100ms", "--quiet", "--json", json.toString()))
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // closed here, not left to the JDK's reaper, which closes them only after waitFor returns: the leak check in stop
+            p.getInputStream().close();
+            p.getOutputStream().close();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), out);
             assertTrue(out.contains("Requests/sec: "), out);

@@ -23,6 +23,9 @@ class ClientTest {
                 stdin.write("hello, world\nsecond Line 2\n\nlast\n".getBytes(StandardCharsets.UTF_8));
             }
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // closed here: after the exit the JDK's reaper closes them too, but only after waitFor
+            // has returned, so the leak check could still find the pipes open
+            p.getInputStream().close();
             p.getErrorStream().close();
             assertEquals(true, p.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());

@@ -43,6 +43,13 @@ public final class ServerProcess implements AutoCloseable {
         return new ServerProcess(pb.start());
     }
 
+    /** The same, with {@code prefix} before the java command (e.g. {@code ip netns exec NS}, strace). */
+    public static ServerProcess startUnder(Path stderr, List<String> prefix, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(args));
+        return new ServerProcess(new ProcessBuilder(cmd).redirectError(stderr.toFile()).start());
+    }
+
     /** The first stdout line (the "listening on" line), waiting at most 20 s for it; null if the process ended first. */
     public String firstLine() throws IOException {
         boolean ready;
