@@ -68,7 +68,8 @@ class LinkLabTest {
                 // again in the event whose input had just met EAGAIN, and met it twice for one event
                 assertEquals(sendEagain, writable, mode + ": EAGAIN sends and the EPOLLOUT events that resumed them");
                 // EPOLLOUT under ET is registered once; LT switches to it and back with epoll_ctl(MOD)
-                if (mode.equals("lt")) assertTrue(mod >= 2 && mod % 2 == 0, "lt: MOD to EPOLLOUT and back, got " + mod);
+                // (a stopping LT loop switches its listener off with one more MOD, not a connection's: docs/many-loops.md)
+                if (mode.equals("lt")) assertTrue(mod - 1 >= 2 && (mod - 1) % 2 == 0, "lt: MOD to EPOLLOUT and back, plus the stop's one on the listener, got " + mod);
                 else assertEquals(0, mod, mode + ": no epoll_ctl(MOD)");
             }
             countersEqualStraceOnTheLink(link);
