@@ -26,7 +26,12 @@ final class SharedEpollTransfer {
         for (;;) {
             if (s.outputPending()) return;  // backpressure: wait for EPOLLOUT before reading more
             compact(s);
-            if (s.inLen == s.in.byteSize()) return;  // full and unanswerable: the protocol answers before this (431)
+            if (s.inLen == s.in.byteSize()) {
+                // Full and unanswerable (the protocol answers 431 before this; options keep it so):
+                // closed, as Transfer.readSome's guard does, never left open with no read to come.
+                closeOwned(s);
+                return;
+            }
             long n = sys.read(s.fd, s.in, s.inLen, s.in.byteSize() - s.inLen);
             if (n > 0) {
                 s.inLen += (int) n;
