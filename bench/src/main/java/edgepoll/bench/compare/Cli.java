@@ -25,7 +25,7 @@ final class Cli {
               Each ratio gets a 95%% bootstrap interval over the blocks and a verdict (cheaper / no detectable
               difference / dearer); edgepoll-et-bis and c-et-bis are second copies for the A/A calibration.
               default:        every server and workload, %d blocks of 1 s windows, 5 s of warm-up per server
-              --quick:        every server and workload, %d blocks, 2 s of warm-up on the first workload alone, no perf
+              --quick:        every server and workload, %d blocks, 1 s of warm-up on the first workload alone, no perf
                               stat run: intervals far wider, no verdicts
               --targets-only: the workloads and servers issue 22's targets name (%s;
                               %s), %d blocks, no strace/perf runs
@@ -155,7 +155,7 @@ final class Cli {
         }
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
         return new Config(List.copyOf(specs), List.copyOf(loads), blocks != null ? blocks : quick ? QUICK_BLOCKS : targetsOnly ? TARGET_BLOCKS : BLOCKS,
-                warmup != null ? warmup : quick ? 2 : 5, duration != null ? duration : 1,
+                warmup != null ? warmup : quick ? 1 : 5, duration != null ? duration : 1,
                 straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, new LoadSide(pinLoad, LoadSide.LOOPBACK), jvm,
                 edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick,
                 targetsOnly, repeat, seed != null ? seed : System.nanoTime() & Integer.MAX_VALUE, keepDisturbed, notes);

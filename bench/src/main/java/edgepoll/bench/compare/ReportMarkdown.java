@@ -203,8 +203,10 @@ final class ReportMarkdown {
         List<Report.Calibration> cs = report.calibrations();
         b.append("## A/A calibration (read this first)\n\n");
         if (cs.isEmpty()) {
-            b.append("No A/A pair ran (edgepoll-et-bis, c-et-bis: second copies of edgepoll-et and c-et): **this run is not "
-                    + "calibrated**, its intervals unchecked.\n\n");
+            boolean ran = cfg.servers().stream().anyMatch(s -> s.name().endsWith(Servers.TWIN));
+            b.append(ran ? "The A/A twins ran, but no block kept both a twin's window and its original's"
+                    : "No A/A pair ran (edgepoll-et-bis, c-et-bis: second copies of edgepoll-et and c-et)")
+                    .append(": **this run is not calibrated**, its intervals unchecked.\n\n");
             return;
         }
         b.append("The same server started twice under two names, measured like any other pair: CPU per request, twin over "

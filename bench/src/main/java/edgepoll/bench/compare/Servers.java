@@ -96,16 +96,24 @@ final class Servers {
          * of the second; the servers measured here start no threads while they serve.
          */
         long runNanos() throws IOException {
+            return overThreads("schedstat", s -> Long.parseLong(s.substring(0, s.indexOf(' '))));
+        }
+
+        /**
+         * {@code f} of /proc/PID/task/TID/{@code file}, summed over the process's threads; a thread that
+         * ended while they were read counts nothing.
+         */
+        private long overThreads(String file, java.util.function.ToLongFunction<String> f) throws IOException {
             long sum = 0;
             try (java.util.stream.Stream<Path> ts = Files.list(Path.of("/proc/" + pid() + "/task"))) {
                 for (Path t : (Iterable<Path>) ts::iterator) {
-                    String s;
+                    String text;
                     try {
-                        s = Files.readString(t.resolve("schedstat"));
+                        text = Files.readString(t.resolve(file));
                     } catch (IOException gone) {
                         continue;  // the thread ended
                     }
-                    sum += Long.parseLong(s.substring(0, s.indexOf(' ')));
+                    sum += f.applyAsLong(text);
                 }
             }
             return sum;
@@ -126,23 +134,12 @@ final class Servers {
          * figure. 0 for a process without such threads (C, nginx).
          */
         long runtimeTicks() throws IOException {
-            long sum = 0;
-            Path tasks = Path.of("/proc/" + pid() + "/task");
-            try (java.util.stream.Stream<Path> ts = Files.list(tasks)) {
-                for (Path t : (Iterable<Path>) ts::iterator) {
-                    String stat;
-                    try {
-                        stat = Files.readString(t.resolve("stat"));
-                    } catch (IOException gone) {
-                        continue;  // the thread ended
-                    }
-                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                    if (!RUNTIME_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) continue;
-                    String[] f = stat.substring(close + 2).split(" ");
-                    sum += Long.parseLong(f[11]);  // their stime is a few ticks: the user split is what it corrects
-                }
-            }
-            return sum;
+            return overThreads("stat", stat -> {
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                if (!RUNTIME_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) return 0;
+                // their stime is a few ticks: the user split is what it corrects
+                return Long.parseLong(stat.substring(close + 2).split(" ")[11]);
+            });
         }
 
         @Override
