@@ -292,8 +292,12 @@ public final class Compare {
         return total;
     }
 
-    /** Measured on the 2-vCPU VM (a --targets-only run's log): what a window adds to its --duration, a server's start, a JVM load's start. */
-    static final double WINDOW_OVERHEAD_S = 0.15, START_S = 0.6, JVM_LOAD_S = 1.0;
+    /**
+     * Measured on the 2-vCPU VM, shared with other builds (load average 4–10; --targets-only logs, 2026-12-04):
+     * what a window adds to its --duration (closed-loop blocks of 11 windows took 11–13 s), a server's start,
+     * a JVM load's start.
+     */
+    static final double WINDOW_OVERHEAD_S = 0.15, START_S = 1.0, JVM_LOAD_S = 1.0;
 
     /** The progress line: step, elapsed, ETA (from the plan, corrected by the pace so far). */
     static final class Progress {

@@ -94,14 +94,16 @@ final class Repeat {
             }
             b.append(' ').append(mark).append(" |\n");
         }
-        b.append(String.format(Locale.ROOT, "%n**%d of %d verdicts agree across the runs.**", agree, decidedRows));
+        b.append(decidedRows == 0 ? "\n**No verdict was decided in every run** (too few blocks: see each cell)."
+                : String.format(Locale.ROOT, "%n**%d of %d verdicts agree across the runs.**", agree, decidedRows));
         if (!flips.isEmpty()) b.append(" Flipped: ").append(String.join("; ", flips)).append('.');
         b.append("\n\n");
         for (int k = 0; k < reports.size(); k++) {
             List<String> why = reports.get(k).untrustworthy();
             b.append("Run ").append(k + 1).append(": ").append(why.isEmpty() ? "every A/A interval contains 1.00 (or too few blocks to say)."
-                    : "**untrustworthy**: " + String.join("; ", why) + ".").append(String.format(Locale.ROOT, " %d windows dropped; took %s.%n",
-                    reports.get(k).dropped.size(), Compare.Progress.mmss(reports.get(k).elapsedS)));
+                    : "**untrustworthy**: " + String.join("; ", why) + ".").append(String.format(Locale.ROOT, " %d windows dropped%s; took %s.%n",
+                    reports.get(k).dropped.size(), cfg.keepDisturbed() ? String.format(Locale.ROOT, " (--keep-disturbed: %d disturbed windows kept)",
+                            reports.get(k).runs.stream().filter(r -> !r.kept()).count()) : "", Compare.Progress.mmss(reports.get(k).elapsedS)));
         }
         return b.toString();
     }
