@@ -1,6 +1,5 @@
 package edgepoll.bench.compare;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -115,9 +114,5 @@ final class Repeat {
             return l;
         });
         cells.set(k, new String[] {interval, verdict});
-    }
-
-    static void write(Config cfg, List<Report> reports, double elapsedS) throws IOException {
-        Files.writeString(cfg.out().resolve("repeat.md"), render(cfg, reports, elapsedS));
     }
 }

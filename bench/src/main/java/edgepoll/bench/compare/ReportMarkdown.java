@@ -43,7 +43,9 @@ final class ReportMarkdown {
 
     String render(List<Target> targets) throws IOException {
         StringBuilder b = new StringBuilder();
-        b.append("# edgepoll side by side — ").append(cfg.out().getFileName()).append("\n\n");
+        String name = cfg.out().getFileName().toString();
+        if (name.startsWith("run-") && cfg.out().getParent() != null) name = cfg.out().getParent().getFileName() + "/" + name;  // --repeat
+        b.append("# edgepoll side by side — ").append(name).append("\n\n");
         b.append(String.format(Locale.ROOT, "This run took %s (wall time, from the first server's start to this report).%n%n",
                 Compare.Progress.mmss(report.elapsedS)));
         b.append(Machine.describe(cfg)).append('\n');

@@ -41,7 +41,9 @@ final class Stats {
         }
 
         String text() {
-            return Double.isNaN(estimate) ? "–" : String.format(Locale.ROOT, "%.3f× [%.3f, %.3f]", estimate, lo, hi);
+            if (Double.isNaN(estimate)) return "–";
+            return Double.isNaN(lo) ? String.format(Locale.ROOT, "%.3f× [no interval]", estimate)
+                    : String.format(Locale.ROOT, "%.3f× [%.3f, %.3f]", estimate, lo, hi);
         }
     }
 
