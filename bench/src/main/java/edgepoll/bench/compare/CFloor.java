@@ -17,7 +17,7 @@ public final class CFloor {
 
     /** The flags that give the C peer {@code name} its drain policy. */
     static List<String> policyArgs(String name) {
-        return switch (name) {
+        return switch (Servers.original(name)) {
             case "c-et" -> List.of("--mode", "et", "--drain", "strict");
             case "c-et-short-read" -> List.of("--mode", "et", "--drain", "short-read");
             case "c-lt" -> List.of("--mode", "lt");

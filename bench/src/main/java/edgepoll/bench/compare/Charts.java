@@ -31,9 +31,10 @@ final class Charts {
         return g;
     }
 
-    static void write(Config cfg, Map<String, Map<String, Report.Agg>> agg, Map<String, Map<String, Long>> strace,
-                      Map<String, Long> straceRequests, String source) throws IOException {
+    static void write(Report r, Map<String, Map<String, Long>> strace, Map<String, Long> straceRequests, String source) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        Config cfg = r.cfg;
+        Map<String, Map<String, Report.Agg>> agg = r.agg;
         List<String> conns = new ArrayList<>();
         List<String> connWorkloads = new ArrayList<>();
         for (Workloads.Workload w : cfg.workloads()) {
@@ -43,28 +44,29 @@ final class Charts {
             }
         }
         if (!conns.isEmpty()) {
-            CategoryChart c = chart("req/s by keep-alive connections (wrk, one thread)", "connections", "requests per second");
+            CategoryChart c = chart("req/s by keep-alive connections (wrk, one thread; mean, 95% interval)", "connections", "requests per second");
             for (Servers.Spec s : cfg.servers()) {
-                List<Number> ys = new ArrayList<>();
-                for (String w : connWorkloads) ys.add(value(agg, w, s.name(), Report.Agg::rps));
-                if (ys.stream().anyMatch(y -> y.doubleValue() > 0)) c.addSeries(s.name(), conns, ys);
+                List<Number> ys = new ArrayList<>(), es = new ArrayList<>();
+                for (String w : connWorkloads) add(r, w, s.name(), Figure.RPS, ys, es);
+                if (ys.stream().anyMatch(y -> y.doubleValue() > 0)) c.addSeries(s.name(), conns, ys, es);
             }
-            save(c, cfg, "rps-by-connections");
+            if (!c.getSeriesMap().isEmpty()) save(c, cfg, "rps-by-connections");
         }
         List<String> labels = cfg.workloads().stream().map(Workloads.Workload::label).toList();
-        CategoryChart byWorkload = chart("req/s by workload (median)", "workload", "requests (echo: messages) per second");
-        CategoryChart cpu = chart("server CPU per request (median)", "workload", "µs of CPU per request");
+        CategoryChart byWorkload = chart("req/s by workload (mean, 95% interval)", "workload", "requests (echo: messages) per second");
+        CategoryChart cpu = chart("server CPU per request (mean, 95% interval)", "workload", "µs of CPU per request");
         for (Servers.Spec s : cfg.servers()) {
-            List<Number> rps = new ArrayList<>(), us = new ArrayList<>();
+            List<Number> rps = new ArrayList<>(), rpsErr = new ArrayList<>(), us = new ArrayList<>(), usErr = new ArrayList<>();
             for (Workloads.Workload w : cfg.workloads()) {
-                rps.add(value(agg, w.name(), s.name(), Report.Agg::rps));
-                us.add(value(agg, w.name(), s.name(), Report.Agg::cpuUs));
+                add(r, w.name(), s.name(), Figure.RPS, rps, rpsErr);
+                add(r, w.name(), s.name(), Figure.CPU, us, usErr);
             }
-            byWorkload.addSeries(s.name(), labels, rps);
-            cpu.addSeries(s.name(), labels, us);
+            byWorkload.addSeries(s.name(), labels, rps, rpsErr);
+            cpu.addSeries(s.name(), labels, us, usErr);
         }
         save(byWorkload, cfg, "rps-by-workload");
         save(cpu, cfg, "cpu-per-request");
+        ratios(r);
         Workloads.Workload split = cfg.workloads().stream().filter(w -> w.name().equals("http-c64")).findFirst()
                 .orElse(cfg.workloads().get(0));
         CategoryChart userKernel = chart("server CPU per request, user and kernel (" + split.label() + ", median)", "server",
@@ -91,6 +93,36 @@ final class Charts {
         }
     }
 
+    /** A server's mean figure and the wider side of its 95% interval (XChart draws symmetric whiskers); 0 when it did not run. */
+    private static void add(Report r, String workload, String server, Figure f, List<Number> ys, List<Number> errs) {
+        Stats.Interval ci = r.get(workload, server) == null ? Stats.NONE : r.mean(workload, server, f);
+        ys.add(Double.isNaN(ci.estimate()) ? 0 : ci.estimate());
+        errs.add(Double.isNaN(ci.lo()) ? 0 : Math.max(ci.hi() - ci.estimate(), ci.estimate() - ci.lo()));
+    }
+
+    /** The CPU comparisons of issue 22's targets, each ratio with its 95% interval as whiskers, one series per workload. */
+    private static void ratios(Report r) throws IOException {
+        CategoryChart c = chart("CPU per request, server over peer (paired ratio, 95% interval)", "comparison", "ratio");
+        c.getStyler().setXAxisLabelRotation(20);
+        c.getStyler().setYAxisMin(0.0);
+        List<String> pairs = Targets.cpuComparisons("").stream().map(p -> p[0] + " / " + p[1]).toList();
+        boolean any = false;
+        for (String load : Cli.TARGET_WORKLOADS) {
+            if (!r.agg.containsKey(load)) continue;
+            List<Number> ys = new ArrayList<>(), es = new ArrayList<>();
+            for (String[] p : Targets.cpuComparisons(load)) {
+                Stats.Interval ci = r.get(load, p[0]) == null || r.get(load, p[1]) == null ? Stats.NONE : r.ratio(load, p[0], p[1], Figure.CPU);
+                ys.add(Double.isNaN(ci.estimate()) ? 0 : ci.estimate());
+                es.add(Double.isNaN(ci.lo()) ? 0 : Math.max(ci.hi() - ci.estimate(), ci.estimate() - ci.lo()));
+            }
+            if (ys.stream().anyMatch(y -> y.doubleValue() > 0)) {
+                c.addSeries(Workloads.byName(load).label(), pairs, ys, es);
+                any = true;
+            }
+        }
+        if (any) save(c, r.cfg, "ratios");
+    }
+
     private static double value(Map<String, Map<String, Report.Agg>> agg, String workload, String server,
                                 java.util.function.ToDoubleFunction<Report.Agg> f) {
         Map<String, Report.Agg> m = agg.get(workload);
@@ -111,6 +143,7 @@ final class Charts {
     }
 
     private static void save(CategoryChart c, Config cfg, String name) throws IOException {
+        if (c.getSeriesMap().isEmpty()) return;  // XChart cannot draw a chart without a series
         BitmapEncoder.saveBitmap(c, cfg.out().resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

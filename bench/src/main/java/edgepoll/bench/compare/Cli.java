@@ -14,18 +14,41 @@ final class Cli {
     private Cli() {}
 
     static final String USAGE = """
-            usage: bench-compare [--quick] [--out DIR] [--servers a,b,...] [--workloads a,b,...]
-                                 [--reps N] [--duration S] [--warmup S] [--strace-duration S] [--no-strace]
+            usage: bench-compare [--quick | --targets-only] [--repeat N] [--out DIR] [--servers a,b,...] [--workloads a,b,...]
+                                 [--blocks N] [--duration S] [--warmup S] [--seed N] [--keep-disturbed]
+                                 [--strace-duration S] [--no-strace]
                                  [--server-cpu N] [--load-cpu N] [--edgepoll-jar JAR] [--bench-jar JAR]
               servers:   %s
               workloads: %s
-              default: 5 s of warm-up per server, then 3 repetitions of 3 s per workload (7 min 17 s measured);
-              --quick: 3 s of warm-up, 1 repetition of 1 s (2 min 18 s measured)""";
+              Every server starts at once; after its warm-up the measured time is cut into windows of --duration s
+              in blocks: each block holds each server once under each workload, in a shuffled order (--seed).
+              Each ratio gets a 95%% bootstrap interval over the blocks and a verdict (cheaper / no detectable
+              difference / dearer); edgepoll-et-bis and c-et-bis are second copies for the A/A calibration.
+              default:        every server and workload, %d blocks of 1 s windows, 5 s of warm-up per server
+              --quick:        every server and workload, %d blocks, 1 s of warm-up on the first workload alone, no perf
+                              stat run: intervals far wider, no verdicts
+              --targets-only: the workloads and servers issue 22's targets name (%s;
+                              %s), %d blocks, no strace/perf runs
+              --repeat N:     the whole comparison N times back to back (DIR/run-1 ...), then DIR/repeat.md:
+                              every verdict of every run and whether they agree
+              --keep-disturbed: keep the windows the drop rule (host steal, other processes on the server CPU)
+                              would drop, flagged: a smoke run on a shared machine; never a committed run
+              The run for the targets: scripts/bench-compare --targets-only --repeat 2""";
+
+    static final int BLOCKS = 8, QUICK_BLOCKS = 2, TARGET_BLOCKS = 16;
+
+    /** The servers issue 22's targets compare, the A/A twins included. */
+    static final List<String> TARGET_SERVERS = List.of("edgepoll-et", "edgepoll-et-bis", "edgepoll-et-short-read", "edgepoll-lt",
+            "c-et", "c-et-bis", "c-et-short-read", "c-lt", "netty-et", "edgepoll-uring", "netty-uring");
+    /** The workloads they name: keep-alive c=64, the fixed rate, pipelined 16. */
+    static final List<String> TARGET_WORKLOADS = List.of("http-c64", "http-rate-c64", "http-pipe16-c16");
 
     static Config parse(String[] args) {
-        boolean quick = false, noStrace = false;
+        boolean quick = false, targetsOnly = false, noStrace = false, keepDisturbed = false;
         String out = null, servers = null, workloads = null, edgepollJar = null, benchJar = null;
-        Integer reps = null;
+        Integer blocks = null;
+        int repeat = 1;
+        Long seed = null;
         Double duration = null, warmup = null, straceS = null;
         int serverCpu = 0, loadCpu = 1;
         Flags f = new Flags(args);
@@ -33,11 +56,15 @@ final class Cli {
             String a = f.next();
             switch (a) {
                 case "--quick" -> quick = true;
+                case "--targets-only" -> targetsOnly = true;
+                case "--keep-disturbed" -> keepDisturbed = true;
+                case "--repeat" -> repeat = f.intValue(1, 10);
+                case "--seed" -> seed = (long) f.intValue(0, Integer.MAX_VALUE);
                 case "--no-strace" -> noStrace = true;
                 case "--out" -> out = f.value();
                 case "--servers" -> servers = f.value();
                 case "--workloads" -> workloads = f.value();
-                case "--reps" -> reps = f.intValue(1, 100);
+                case "--blocks" -> blocks = f.intValue(1, 1000);
                 case "--duration" -> duration = seconds(a, f.value(), 1);
                 case "--warmup" -> warmup = seconds(a, f.value(), 0);
                 case "--strace-duration" -> straceS = seconds(a, f.value(), 1);
@@ -47,6 +74,12 @@ final class Cli {
                 case "--bench-jar" -> benchJar = f.value();
                 default -> throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
             }
+        }
+        if (quick && targetsOnly) throw new IllegalArgumentException("--quick and --targets-only are two presets: pick one");
+        if (targetsOnly) {
+            if (servers == null) servers = String.join(",", TARGET_SERVERS);
+            if (workloads == null) workloads = String.join(",", TARGET_WORKLOADS);
+            noStrace = true;
         }
         List<String> notes = new ArrayList<>();
         List<Servers.Spec> specs = new ArrayList<>();
@@ -90,9 +123,11 @@ final class Cli {
             }
         }
         String strace = noStrace ? null : onPath("strace");
-        if (strace == null) notes.add(noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
-        String perf = noStrace ? null : PerfCount.usable();
-        if (perf == null && !noStrace) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
+        if (strace == null) notes.add(targetsOnly ? "no strace or perf runs (--targets-only)"
+                : noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
+        String perf = noStrace || quick ? null : PerfCount.usable();
+        if (quick) notes.add("no perf stat run (--quick): syscall counts from strace -c only");
+        if (perf == null && !noStrace && !quick) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
         if (specs.isEmpty()) throw new IllegalArgumentException("no server left to run");
 
         List<String> pinServer = List.of(), pinLoad = List.of();
@@ -119,14 +154,16 @@ final class Cli {
             notes.add("netty-uring left out: no " + uringPeer + " (mvn -pl bench-uring -am package builds it)");
         }
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
-        return new Config(List.copyOf(specs), List.copyOf(loads), reps != null ? reps : quick ? 1 : 3,
-                warmup != null ? warmup : quick ? 3 : 5, duration != null ? duration : quick ? 1 : 3,
-                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, pinLoad, jvm,
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick, notes);
+        return new Config(List.copyOf(specs), List.copyOf(loads), blocks != null ? blocks : quick ? QUICK_BLOCKS : targetsOnly ? TARGET_BLOCKS : BLOCKS,
+                warmup != null ? warmup : quick ? 1 : 5, duration != null ? duration : 1,
+                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, new LoadSide(pinLoad, LoadSide.LOOPBACK), jvm,
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick,
+                targetsOnly, repeat, seed != null ? seed : System.nanoTime() & Integer.MAX_VALUE, keepDisturbed, notes);
     }
 
     static String usage() {
-        return USAGE.formatted(Servers.names(), String.join(",", Workloads.ALL.stream().map(Workloads.Workload::name).toList()));
+        return USAGE.formatted(Servers.names(), String.join(",", Workloads.ALL.stream().map(Workloads.Workload::name).toList()),
+                BLOCKS, QUICK_BLOCKS, String.join(",", TARGET_WORKLOADS), String.join(",", TARGET_SERVERS), TARGET_BLOCKS);
     }
 
     /** Whole seconds: wrk's -d takes no fractions. */

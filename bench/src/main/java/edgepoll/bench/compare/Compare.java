@@ -6,35 +6,51 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The side-by-side harness behind {@code scripts/bench-compare}: every server of {@link Servers}
- * under every workload of {@link Workloads}, one at a time, server pinned to one CPU and load to the
- * other, repeated with the servers' order rotated each repetition (so drift on a shared machine
- * falls on all of them), then separate short runs per server under {@code perf stat} (syscall
- * tracepoints) and {@code strace -c} for syscall counts.
- * Writes {@code report.md}, {@code results.json} and the charts into the output directory.
+ * The side-by-side harness behind {@code scripts/bench-compare}: every server of {@link Servers} up at
+ * once, each warmed up, then the measured time cut into short windows (one server under one workload
+ * each, server pinned to one CPU and load to the other) in randomized blocks: every block holds each
+ * server once under each workload, the workloads and, within each, the servers in an order drawn
+ * from the run's seed, so each comparison is made between neighbouring windows (issue 22). Then
+ * separate short runs per server under {@code perf stat} (syscall tracepoints) and {@code strace -c}
+ * for syscall counts. Writes {@code report.md}, {@code results.json} and the charts into the output
+ * directory; {@code --repeat N} does all of it N times and compares the verdicts ({@link Repeat}).
  */
 public final class Compare {
     private Compare() {}
 
     /**
-     * One measured run of one server under one workload; {@code userUsPerRequest} and
-     * {@code kernelUsPerRequest} split {@code cpuUsPerRequest} into the process's utime and stime;
-     * {@code runtimeUsPerRequest} is the user time of the JVM's compiler, GC and VM threads within
-     * {@code userUsPerRequest} (0 for C and nginx): the serving threads' user time is the rest.
+     * One measured window of one server under one workload, in block {@code block} (-1: warm-up).
+     * {@code cpuUsPerRequest} is the server's exact run time (every thread's schedstat) over the
+     * window's requests; {@code userUsPerRequest} and {@code kernelUsPerRequest} divide it in the
+     * proportion of the process's utime and stime ticks in the window; {@code runtimeUsPerRequest} is
+     * the user time (ticks) of the JVM's compiler, GC and VM threads (0 for C and nginx).
+     * {@code stealServerPct}/{@code stealLoadPct} are the host's steal on each CPU, {@code dropped} why
+     * {@link WindowRule} dropped the window, null when it was kept.
      */
-    record Run(String server, String workload, int rep, Workloads.Measurement m, double cpuUsPerRequest,
+    record Run(String server, String workload, int block, Workloads.Measurement m, double cpuUsPerRequest,
                double userUsPerRequest, double kernelUsPerRequest, double serverCpuPercent, double loadCpuPercent,
                double otherOnServerCpuPercent, Map<String, Double> syscallsPerRequest, double allocBytesPerRequest,
-               double runtimeUsPerRequest) {}
+               double runtimeUsPerRequest, double stealServerPct, double stealLoadPct, String dropped) {
+        boolean kept() {
+            return dropped == null;
+        }
+
+        Run withSyscalls(Map<String, Double> sys) {
+            return new Run(server, workload, block, m, cpuUsPerRequest, userUsPerRequest, kernelUsPerRequest, serverCpuPercent,
+                    loadCpuPercent, otherOnServerCpuPercent, sys, Double.NaN, runtimeUsPerRequest, stealServerPct, stealLoadPct, dropped);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -49,13 +65,21 @@ public final class Compare {
             System.exit(2);
             return;
         }
-        System.exit(run(cfg));
+        if (cfg.repeat() > 1) {
+            Repeat.run(cfg);
+        } else {
+            run(cfg);
+        }
+        System.exit(0);
     }
 
-    static int run(Config cfg) throws Exception {
+    /** One whole comparison: its report, written. */
+    static Report run(Config cfg) throws Exception {
+        long start = System.nanoTime();
         Files.createDirectories(cfg.out());
         Path work = Files.createDirectories(cfg.out().resolve("logs"));
         Progress progress = new Progress(estimateSeconds(cfg));
+        SplittableRandom order = new SplittableRandom(cfg.seed());
         List<Run> runs = new ArrayList<>();
         Map<String, Map<String, Long>> strace = new LinkedHashMap<>();
         Map<String, Long> straceRequests = new LinkedHashMap<>();
@@ -73,13 +97,10 @@ public final class Compare {
                     progress.step(r.spec.name() + " warm-up, " + protocol);
                     warmUp(r, loads, cfg);
                 }
-                for (int rep = 0; rep < cfg.reps(); rep++) {
-                    for (int k = 0; k < running.size(); k++) {
-                        Servers.Running r = running.get((k + rep) % running.size());
-                        for (Workloads.Workload w : loads) {
-                            progress.step(r.spec.name() + " " + w.label() + " (rep " + (rep + 1) + "/" + cfg.reps() + ")");
-                            runs.add(measure(r.spec, w, r, rep, cfg.durationS(), cfg, r.dir));
-                        }
+                for (int block = 0; block < cfg.blocks(); block++) {
+                    for (Workloads.Workload w : shuffled(loads, order)) {
+                        progress.step(w.label() + ", block " + (block + 1) + "/" + cfg.blocks() + ": " + running.size() + " windows");
+                        for (Servers.Running r : shuffled(running, order)) runs.add(measure(r.spec, w, r, block, cfg.durationS(), cfg, r.dir));
                     }
                 }
                 if (protocol.equals("http") && cfg.perf() != null) {
@@ -106,11 +127,18 @@ public final class Compare {
                 }
             }
         }
-        Report report = new Report(cfg, runs, strace, straceRequests, perf, perfRequests);
+        Report report = new Report(cfg, runs, strace, straceRequests, perf, perfRequests, (System.nanoTime() - start) / 1e9);
         report.write();
         progress.done();
         System.out.println("bench-compare: report " + cfg.out().resolve("report.md"));
-        return 0;
+        return report;
+    }
+
+    /** A copy of {@code xs} in an order drawn from {@code rnd} (Fisher–Yates). */
+    static <T> List<T> shuffled(List<T> xs, SplittableRandom rnd) {
+        List<T> c = new ArrayList<>(xs);
+        for (int i = c.size() - 1; i > 0; i--) Collections.swap(c, i, rnd.nextInt(i + 1));
+        return c;
     }
 
     /**
@@ -122,19 +150,25 @@ public final class Compare {
      * pinned CPU. Warm-up with only a steady c=64 load left that to the first measured windows
      * (bench/results/2026-11-23T01-00-56: p99 at c=16 5,350, 1,250, 341 µs in repetitions 1 to 3 for
      * edgepoll-et; docs/performance.md, "The tail"). A last run of the first workload gives the
-     * recompilations the load they need to finish.
+     * recompilations the load they need to finish. A --quick run, whose figures decide nothing, warms
+     * each server up with its first workload alone, for --warmup seconds.
      */
     private static void warmUp(Servers.Running r, List<Workloads.Workload> loads, Config cfg) throws Exception {
+        if (cfg.quick()) {
+            measure(r.spec, loads.get(0), r, -1, cfg.warmupS(), cfg, r.dir);
+            return;
+        }
         double each = Math.max(1, Math.floor(cfg.warmupS() / (loads.size() + 1)));
         for (Workloads.Workload w : loads) measure(r.spec, w, r, -1, each, cfg, r.dir);
         measure(r.spec, loads.get(0), r, -1, Math.max(1, cfg.warmupS() - each * loads.size()), cfg, r.dir);
     }
 
-    private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int rep, double seconds, Config cfg, Path dir)
+    private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int block, double seconds, Config cfg, Path dir)
             throws Exception {
         boolean counters = s.family().equals("edgepoll") && w.protocol().equals("http");
         Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
+        long wall0 = System.nanoTime(), ns0 = r.runNanos();
         long[] t0 = r.cpuTicks();
         long rt0 = r.runtimeTicks();
         CompletableFuture<Workloads.Measurement> load = CompletableFuture.supplyAsync(() -> {
@@ -151,22 +185,27 @@ public final class Compare {
         } catch (CompletionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
         }
+        long ns1 = r.runNanos(), wall1 = System.nanoTime();
         long[] t1 = r.cpuTicks();
         long rt1 = r.runtimeTicks();
         Probes.CpuTimes cpu1 = Probes.CpuTimes.read();
-        double usPerTick = 1e6 / Cli.clockTicks() / Math.max(1, m.requests());
-        double userUs = (t1[0] - t0[0]) * usPerTick, kernelUs = (t1[1] - t0[1]) * usPerTick;
-        double serverPct = (t1[0] - t0[0] + t1[1] - t0[1]) * 100.0 / Cli.clockTicks() / m.seconds();
+        long requests = Math.max(1, m.requests());
+        double cpuUs = (ns1 - ns0) / 1e3 / requests;
+        long user = t1[0] - t0[0], kernel = t1[1] - t0[1];
+        double userShare = user + kernel > 0 ? (double) user / (user + kernel) : Double.NaN;
+        double serverPct = 100.0 * (ns1 - ns0) / (wall1 - wall0);
         double loadPct = cpu1.busyPercent(cpu0, cfg.loadCpu());
         // the server CPU's busy time that was not the server's: other processes on a shared machine
         double otherPct = Math.max(0, cpu1.busyPercent(cpu0, cfg.serverCpu()) - serverPct);
+        double stealServer = cpu1.stealPercent(cpu0, cfg.serverCpu()), stealLoad = cpu1.stealPercent(cpu0, cfg.loadCpu());
         Map<String, Double> sys = Map.of();
         if (counters) {
             Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
-        return new Run(s.name(), w.name(), rep, m, userUs + kernelUs, userUs, kernelUs, serverPct, loadPct, otherPct, sys, alloc,
-                Math.max(0, rt1 - rt0) * usPerTick);
+        String dropped = block < 0 ? null : WindowRule.dropReason(stealServer, stealLoad, otherPct);
+        return new Run(s.name(), w.name(), block, m, cpuUs, cpuUs * userShare, cpuUs * (1 - userShare), serverPct, loadPct, otherPct,
+                sys, alloc, Math.max(0, rt1 - rt0) * 1e6 / Cli.clockTicks() / requests, stealServer, stealLoad, dropped);
     }
 
     /**
@@ -194,10 +233,7 @@ public final class Compare {
         String json = Files.readString(f);
         Probes.EdgepollStats st = Probes.EdgepollStats.parse(json);
         long messages = Probes.EdgepollStats.bytesIn(json) / Workloads.ECHO_MESSAGE;
-        Map<String, Double> sys = st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages));
-        return new Run(run.server(), run.workload(), run.rep(), run.m(), run.cpuUsPerRequest(), run.userUsPerRequest(),
-                run.kernelUsPerRequest(), run.serverCpuPercent(),
-                run.loadCpuPercent(), run.otherOnServerCpuPercent(), sys, Double.NaN, run.runtimeUsPerRequest());
+        return run.withSyscalls(st.perRequest(new Probes.EdgepollStats(0, 0, Map.of()), Math.max(1, messages)));
     }
 
     /** strace -c -f on the whole (running, warm) server process during a short wrk run, keep-alive c=64. */
@@ -233,20 +269,35 @@ public final class Compare {
         }
     }
 
+    /**
+     * The plan: start-up, warm-up, the windows (each a load process: wrk and rateload start in
+     * milliseconds and connect in tens; edgepoll's load, for echo, is a JVM), the perf and strace runs;
+     * times one per --repeat.
+     */
     static double estimateSeconds(Config cfg) {
         double total = 0;
         for (String protocol : List.of("http", "echo")) {
             long loads = cfg.workloads().stream().filter(w -> w.protocol().equals(protocol)).count();
+            long closedEcho = cfg.workloads().stream().filter(w -> w.protocol().equals(protocol) && protocol.equals("echo") && w.rate() == 0).count();
             long servers = cfg.servers().stream().filter(s -> protocol.equals("http") || s.echo()).count();
             if (loads == 0 || servers == 0) continue;
-            double run = cfg.durationS() + (protocol.equals("echo") ? 1.0 : 0.4);  // the load generator is a JVM
-            double warm = Math.max(cfg.warmupS(), loads + 1.0) + (loads + 1) * (run - cfg.durationS());
-            total += 2 + servers * (cfg.warmupS() > 0 ? warm : 0) + cfg.reps() * servers * loads * run;
+            double window = cfg.durationS() + WINDOW_OVERHEAD_S;
+            double perBlock = servers * (loads * window + closedEcho * JVM_LOAD_S);
+            double warm = cfg.quick() ? cfg.warmupS() + WINDOW_OVERHEAD_S + closedEcho * JVM_LOAD_S
+                    : Math.max(cfg.warmupS(), loads + 1.0) + (loads + 1) * WINDOW_OVERHEAD_S + closedEcho * 2 * JVM_LOAD_S;
+            total += 1 + servers * START_S + servers * (cfg.warmupS() > 0 ? warm : 0) + cfg.blocks() * perBlock;
             if (protocol.equals("http") && cfg.strace() != null) total += servers * (cfg.straceS() + 1.5);
             if (protocol.equals("http") && cfg.perf() != null) total += servers * (cfg.straceS() + 0.5);
         }
         return total;
     }
+
+    /**
+     * Measured on the 2-vCPU VM, shared with other builds (load average 4–10; --targets-only logs, 2026-12-04):
+     * what a window adds to its --duration (closed-loop blocks of 11 windows took 11–13 s), a server's start,
+     * a JVM load's start.
+     */
+    static final double WINDOW_OVERHEAD_S = 0.15, START_S = 1.0, JVM_LOAD_S = 1.0;
 
     /** The progress line: step, elapsed, ETA (from the plan, corrected by the pace so far). */
     static final class Progress {

@@ -19,8 +19,9 @@ final class Machine {
         row(b, "nginx", cfg.nginx() == null ? "not installed" : version(List.of(cfg.nginx(), "-v")));
         row(b, "wrk", version(List.of(cfg.wrk(), "--version")));
         row(b, "pinning", cfg.pinServer().isEmpty() ? "none" : "server on CPU " + cfg.serverCpu() + ", load on CPU " + cfg.loadCpu() + " (taskset)");
-        row(b, "timing", String.format(Locale.ROOT, "%.0f s warm-up per server, then %d repetition(s) × %.0f s per workload%s",
-                cfg.warmupS(), cfg.reps(), cfg.durationS(), cfg.quick() ? " (--quick)" : ""));
+        row(b, "timing", String.format(Locale.ROOT, "%.0f s warm-up per server, then %d blocks of %.0f s windows (each server once per "
+                + "workload per block), order seed %d%s", cfg.warmupS(), cfg.blocks(), cfg.durationS(), cfg.seed(),
+                cfg.quick() ? " (--quick)" : cfg.targetsOnly() ? " (--targets-only)" : ""));
         return b.toString();
     }
 

@@ -18,13 +18,17 @@ import java.util.regex.Pattern;
 final class Probes {
     private Probes() {}
 
-    /** Per-CPU busy and total jiffies from /proc/stat, to tell a saturated CPU from an idle one. */
-    record CpuTimes(long[] busy, long[] total) {
+    /**
+     * Per-CPU busy, steal and total jiffies from /proc/stat, to tell a saturated CPU from an idle one
+     * and see the hypervisor take one (steal: time this virtual CPU was runnable but the host ran
+     * something else). Busy leaves steal out: it is time nothing here ran.
+     */
+    record CpuTimes(long[] busy, long[] steal, long[] total) {
         static CpuTimes read() throws IOException {
             List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
             int n = 0;
             for (String l : lines) if (l.matches("^cpu\\d+ .*")) n++;
-            long[] busy = new long[n], total = new long[n];
+            long[] busy = new long[n], steal = new long[n], total = new long[n];
             for (String l : lines) {
                 if (!l.matches("^cpu\\d+ .*")) continue;
                 String[] f = l.trim().split("\\s+");
@@ -32,10 +36,19 @@ final class Probes {
                 long sum = 0;
                 for (int i = 1; i < Math.min(f.length, 9); i++) sum += Long.parseLong(f[i]);  // user..steal
                 long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);  // idle + iowait
-                busy[cpu] = sum - idle;
+                long st = f.length > 8 ? Long.parseLong(f[8]) : 0;
+                busy[cpu] = sum - idle - st;
+                steal[cpu] = st;
                 total[cpu] = sum;
             }
-            return new CpuTimes(busy, total);
+            return new CpuTimes(busy, steal, total);
+        }
+
+        /** Percent of {@code cpu}'s time stolen by the host between {@code before} and this reading; NaN if unknown. */
+        double stealPercent(CpuTimes before, int cpu) {
+            if (cpu < 0 || cpu >= steal.length) return Double.NaN;
+            long t = total[cpu] - before.total[cpu];
+            return t <= 0 ? Double.NaN : 100.0 * (steal[cpu] - before.steal[cpu]) / t;
         }
 
         /** Percent of {@code cpu} busy between {@code before} and this reading; NaN if unknown. */

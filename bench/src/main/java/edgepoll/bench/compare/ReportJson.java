@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * results.json of one comparison run (schema {@code edgepoll-bench-compare/1}): the configuration,
- * the targets, the medians per workload and server, every run's figures, the perf and strace call
+ * results.json of one comparison run (schema {@code edgepoll-bench-compare/2}): the configuration,
+ * the A/A calibration, the targets with their intervals, the medians per workload and server, every window's figures (kept and dropped), the perf and strace call
  * counts and the notes.
  */
 final class ReportJson {
@@ -18,8 +18,10 @@ final class ReportJson {
     private final Map<String, Map<String, Long>> perf;
     private final Map<String, Long> perfRequests;
     private final Map<String, Map<String, Agg>> agg;
+    private final Report report;
 
     ReportJson(Report r) {
+        this.report = r;
         this.cfg = r.cfg;
         this.runs = r.runs;
         this.strace = r.strace;
@@ -30,15 +32,28 @@ final class ReportJson {
     }
 
     String render(List<Target> targets) {
-        StringBuilder b = new StringBuilder("{\n  \"schema\": \"edgepoll-bench-compare/1\",\n");
-        b.append("  \"config\": {\"reps\": ").append(cfg.reps()).append(", \"warmup_s\": ").append(Json.num(cfg.warmupS()))
+        StringBuilder b = new StringBuilder("{\n  \"schema\": \"edgepoll-bench-compare/2\",\n");
+        b.append("  \"elapsed_s\": ").append(Json.num(Math.round(report.elapsedS))).append(",\n");
+        b.append("  \"config\": {\"blocks\": ").append(cfg.blocks()).append(", \"seed\": ").append(cfg.seed())
+                .append(", \"targets_only\": ").append(cfg.targetsOnly()).append(", \"warmup_s\": ").append(Json.num(cfg.warmupS()))
                 .append(", \"duration_s\": ").append(Json.num(cfg.durationS())).append(", \"server_cpu\": ").append(cfg.serverCpu())
                 .append(", \"load_cpu\": ").append(cfg.loadCpu()).append(", \"quick\": ").append(cfg.quick()).append("},\n");
-        b.append("  \"targets\": [");
+        b.append("  \"calibration\": [");
+        List<Report.Calibration> cs = report.calibrations();
+        for (int i = 0; i < cs.size(); i++) {
+            Report.Calibration c = cs.get(i);
+            b.append(i == 0 ? "\n" : ",\n").append("    {\"twin\": ").append(Json.str(c.twin())).append(", \"original\": ").append(Json.str(c.original()))
+                    .append(", \"workload\": ").append(Json.str(c.workload())).append(", ").append(interval(c.ci())).append('}');
+        }
+        b.append("\n  ],\n  \"untrustworthy\": [");
+        List<String> why = report.untrustworthy();
+        for (int i = 0; i < why.size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(why.get(i)));
+        b.append("],\n  \"targets\": [");
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             b.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(Json.str(t.name())).append(", \"asked\": ").append(Json.str(t.asked()))
-                    .append(", \"measured\": ").append(Json.str(t.measured())).append(", \"met\": ").append(cfg.quick() ? null : t.met())
+                    .append(", \"measured\": ").append(Json.str(t.measured())).append(", \"verdict\": ").append(Json.str(t.verdict()))
+                    .append(", \"met\": ").append(cfg.quick() ? null : t.met())
                     .append(", \"detail\": ").append(Json.str(t.detail())).append('}');
         }
         b.append("\n  ],\n  \"medians\": {");
@@ -60,16 +75,22 @@ final class ReportJson {
                         .append(", \"load_cpu_percent\": ").append(Json.num(a.loadCpuPct()))
                         .append(", \"syscalls_per_request\": ").append(Json.num(a.syscalls()))
                         .append(", \"alloc_bytes_per_request\": ").append(Json.num(a.alloc()))
-                        .append(", \"errors\": ").append(a.errors()).append('}');
+                        .append(", \"errors\": ").append(a.errors()).append(", \"windows\": ").append(a.windows())
+                        .append(", \"windows_dropped\": ").append(a.droppedWindows()).append('}');
                 first = false;
             }
             b.append("\n    }");
         }
         b.append("\n  },\n  \"runs\": [");
-        for (int i = 0; i < runs.size(); i++) {
-            Compare.Run r = runs.get(i);
+        List<Compare.Run> windows = new java.util.ArrayList<>(runs);
+        windows.addAll(report.dropped);
+        for (int i = 0; i < windows.size(); i++) {
+            Compare.Run r = windows.get(i);
             b.append(i == 0 ? "\n" : ",\n").append("    {\"server\": ").append(Json.str(r.server())).append(", \"workload\": ")
-                    .append(Json.str(r.workload())).append(", \"rep\": ").append(r.rep() + 1)
+                    .append(Json.str(r.workload())).append(", \"block\": ").append(r.block() + 1)
+                    .append(", \"dropped\": ").append(r.dropped() == null ? "null" : Json.str(r.dropped()))
+                    .append(", \"steal_server_cpu_percent\": ").append(Json.num(r.stealServerPct()))
+                    .append(", \"steal_load_cpu_percent\": ").append(Json.num(r.stealLoadPct()))
                     .append(", \"requests\": ").append(r.m().requests()).append(", \"seconds\": ").append(Json.num(r.m().seconds()))
                     .append(", \"rps\": ").append(Json.num(r.m().rps())).append(", \"p50_us\": ").append(Json.num(r.m().p50us()))
                     .append(", \"p99_us\": ").append(Json.num(r.m().p99us())).append(", \"errors\": ").append(r.m().errors())
@@ -97,6 +118,11 @@ final class ReportJson {
         for (int i = 0; i < cfg.notes().size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(cfg.notes().get(i)));
         b.append("]\n}\n");
         return b.toString();
+    }
+
+    static String interval(Stats.Interval ci) {
+        return "\"ratio\": " + Json.num(ci.estimate()) + ", \"lo95\": " + Json.num(ci.lo()) + ", \"hi95\": " + Json.num(ci.hi())
+                + ", \"blocks\": " + ci.n();
     }
 
     /** Calls by syscall and the requests of the run, per server, as a JSON object. */

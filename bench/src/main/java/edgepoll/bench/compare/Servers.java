@@ -33,9 +33,11 @@ final class Servers {
 
     static final List<Spec> ALL = List.of(
             new Spec("edgepoll-et", "edgepoll", true),
+            new Spec("edgepoll-et-bis", "edgepoll", true),
             new Spec("edgepoll-et-short-read", "edgepoll", true),
             new Spec("edgepoll-lt", "edgepoll", true),
             new Spec("c-et", "c", true),
+            new Spec("c-et-bis", "c", true),
             new Spec("c-et-short-read", "c", true),
             new Spec("c-lt", "c", true),
             new Spec("edgepoll-uring", "edgepoll", true),
@@ -45,6 +47,18 @@ final class Servers {
             new Spec("netty-uring", "netty-uring", true),
             new Spec("nio", "nio", true),
             new Spec("nginx", "nginx", false));
+
+    /**
+     * The A/A calibration (issue 22): a server started a second time under another name, the same
+     * binary and flags. Its ratio to the first must come out "no detectable difference"; one that does not
+     * measures the harness's own error, and the report marks the run untrustworthy.
+     */
+    static final String TWIN = "-bis";
+
+    /** The server a {@code -bis} twin is a second copy of; the name itself otherwise. */
+    static String original(String name) {
+        return name.endsWith(TWIN) ? name.substring(0, name.length() - TWIN.length()) : name;
+    }
 
     static Spec byName(String name) {
         for (Spec s : ALL) if (s.name.equals(name)) return s;
@@ -75,6 +89,36 @@ final class Servers {
             return process.pid();
         }
 
+        /**
+         * The process's exact CPU time in ns: the kernel's run time of every thread
+         * (/proc/PID/task/TID/schedstat, first field: sum_exec_runtime, counted at each context switch and tick
+         * from the scheduler clock, not sampled), summed. A thread that ended between two reads drops out
+         * of the second; the servers measured here start no threads while they serve.
+         */
+        long runNanos() throws IOException {
+            return overThreads("schedstat", s -> Long.parseLong(s.substring(0, s.indexOf(' '))));
+        }
+
+        /**
+         * {@code f} of /proc/PID/task/TID/{@code file}, summed over the process's threads; a thread that
+         * ended while they were read counts nothing.
+         */
+        private long overThreads(String file, java.util.function.ToLongFunction<String> f) throws IOException {
+            long sum = 0;
+            try (java.util.stream.Stream<Path> ts = Files.list(Path.of("/proc/" + pid() + "/task"))) {
+                for (Path t : (Iterable<Path>) ts::iterator) {
+                    String text;
+                    try {
+                        text = Files.readString(t.resolve(file));
+                    } catch (IOException gone) {
+                        continue;  // the thread ended
+                    }
+                    sum += f.applyAsLong(text);
+                }
+            }
+            return sum;
+        }
+
         /** {utime, stime} of the whole process (every thread), in clock ticks: fields 14 and 15 of proc_pid_stat(5). */
         long[] cpuTicks() throws IOException {
             String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
@@ -90,23 +134,12 @@ final class Servers {
          * figure. 0 for a process without such threads (C, nginx).
          */
         long runtimeTicks() throws IOException {
-            long sum = 0;
-            Path tasks = Path.of("/proc/" + pid() + "/task");
-            try (java.util.stream.Stream<Path> ts = Files.list(tasks)) {
-                for (Path t : (Iterable<Path>) ts::iterator) {
-                    String stat;
-                    try {
-                        stat = Files.readString(t.resolve("stat"));
-                    } catch (IOException gone) {
-                        continue;  // the thread ended
-                    }
-                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                    if (!RUNTIME_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) continue;
-                    String[] f = stat.substring(close + 2).split(" ");
-                    sum += Long.parseLong(f[11]);  // their stime is a few ticks: the user split is what it corrects
-                }
-            }
-            return sum;
+            return overThreads("stat", stat -> {
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                if (!RUNTIME_THREAD.matcher(stat.substring(open + 1, close)).lookingAt()) return 0;
+                // their stime is a few ticks: the user split is what it corrects
+                return Long.parseLong(stat.substring(close + 2).split(" ")[11]);
+            });
         }
 
         @Override
@@ -139,7 +172,7 @@ final class Servers {
                 // --nodelay: every peer sets TCP_NODELAY (nginx's tcp_nodelay is on for keep-alive)
                 cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "--port", "0", "--protocol", protocol,
                         "--backlog", "1024", "--nodelay"));
-                switch (spec.name) {
+                switch (original(spec.name)) {
                     case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
                     case "edgepoll-et-short-read" -> cmd.addAll(List.of("--mode", "et", "--drain", "short-read"));
                     case "edgepoll-lt" -> cmd.addAll(List.of("--mode", "lt"));

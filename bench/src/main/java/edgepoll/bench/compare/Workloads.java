@@ -98,8 +98,7 @@ final class Workloads {
      * pauses, seen in p99.
      */
     private static Measurement rateload(Workload w, int port, double seconds, Config cfg) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(cfg.pinLoad());
-        cmd.addAll(List.of(cfg.rateload().toString(), "--port", String.valueOf(port), "--protocol", w.protocol,
+        List<String> cmd = cfg.load().command(List.of(cfg.rateload().toString(), "--port", String.valueOf(port), "--protocol", w.protocol,
                 "--connections", String.valueOf(w.connections), "--rate", String.valueOf(w.rate),
                 "--message-size", String.valueOf(ECHO_MESSAGE), "--duration", String.valueOf(Math.round(seconds)), "--wait", "spin", "--arrivals", "poisson"));
         return parseRateload(exec(cmd, seconds + 30));
@@ -121,11 +120,10 @@ final class Workloads {
     }
 
     private static Measurement wrk(Workload w, int port, double seconds, Config cfg, Path dir) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(cfg.pinLoad());
-        cmd.addAll(List.of(cfg.wrk(), "-t1", "-c" + w.connections, "-d" + Math.round(seconds) + "s", "--latency", "--timeout", "5s"));
+        List<String> cmd = new ArrayList<>(List.of(cfg.wrk(), "-t1", "-c" + w.connections, "-d" + Math.round(seconds) + "s", "--latency", "--timeout", "5s"));
         if (w.depth > 1) cmd.addAll(List.of("-s", pipelineScript(dir, w.depth).toString()));
-        cmd.add("http://127.0.0.1:" + port + "/");
-        Measurement m = parseWrk(exec(cmd, seconds + 30));
+        cmd.add(cfg.load().url(port));
+        Measurement m = parseWrk(exec(cfg.load().command(cmd), seconds + 30));
         // wrk times only the first response of a pipelined batch (its other percentiles print as 0):
         // no latency is reported for pipelined runs rather than a wrong one.
         return w.depth > 1 ? new Measurement(m.requests(), m.seconds(), m.rps(), Double.NaN, Double.NaN, m.errors()) : m;
@@ -172,13 +170,12 @@ final class Workloads {
     /** edgepoll's load generator, closed loop, for echo; its JSON carries the figures. */
     private static Measurement load(Workload w, int port, double seconds, Config cfg, Path dir) throws IOException, InterruptedException {
         Path json = Files.createTempFile(dir, "load-", ".json");
-        List<String> cmd = new ArrayList<>(cfg.pinLoad());
-        cmd.addAll(cfg.jvm());
-        cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "load", "--quiet", "--port", String.valueOf(port),
+        List<String> cmd = new ArrayList<>(cfg.jvm());
+        cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "load", "--quiet", "--host", cfg.load().host(), "--port", String.valueOf(port),
                 "--protocol", w.protocol, "--connections", String.valueOf(w.connections),
                 "--pipeline", String.valueOf(w.depth), "--message-size", String.valueOf(ECHO_MESSAGE),
                 "--warmup", "0s", "--duration", Math.round(seconds) + "s", "--json", json.toString()));
-        exec(cmd, seconds + 30);
+        exec(cfg.load().command(cmd), seconds + 30);
         String j = Files.readString(json);
         Files.delete(json);
         long requests = (long) Json.number(j, "requests");
