@@ -32,20 +32,31 @@ class ErrnoCaptureTest {
             MemorySegment cs = CallState.allocate(arena);
             MemorySegment buf = arena.allocate(64);
             try (Pipes p = Pipes.open(arena, cs)) {
-                long rc = 0;
+                // The claim is about the compiled steady state. A fixed warm-up does not guarantee C2 has
+                // compiled the call path on a loaded machine (seen once in a full run: 4,000,656 bytes,
+                // the interpreter's boxing), so measure rounds of 100,000 calls after it, at most 20:
+                // the first round that allocates nothing proves the path; one object per call would be
+                // >= 1.6 MB in every round.
                 for (int i = 0; i < 200_000; i++) {  // warm up: let the JIT compile the call path
-                    rc += Syscalls.read(cs, p.readFd(), buf, 64);
+                    assertEquals(-Errno.EAGAIN, Syscalls.read(cs, p.readFd(), buf, 64));
                 }
                 long tid = Thread.currentThread().threadId();
-                long before = threads.getThreadAllocatedBytes(tid);
-                for (int i = 0; i < 100_000; i++) {
-                    rc += Syscalls.read(cs, p.readFd(), buf, 64);
+                java.util.List<Long> rounds = new java.util.ArrayList<>();
+                for (int round = 0; round < 20; round++) {
+                    long rc = 0;
+                    long before = threads.getThreadAllocatedBytes(tid);
+                    for (int i = 0; i < 100_000; i++) {
+                        rc += Syscalls.read(cs, p.readFd(), buf, 64);
+                    }
+                    long allocated = threads.getThreadAllocatedBytes(tid) - before;
+                    assertEquals(-100_000L * Errno.EAGAIN, rc);
+                    rounds.add(allocated);
+                    // A few hundred bytes of slack for the measuring call itself.
+                    if (allocated < 4096) break;
                 }
-                long allocated = threads.getThreadAllocatedBytes(tid) - before;
-                assertEquals(-300_000L * Errno.EAGAIN, rc);
-                System.out.println("bytes allocated by 100,000 reads that failed with EAGAIN: " + allocated);
-                // A few hundred bytes of slack for the measuring call itself; one object per call would be >= 1.6 MB.
-                assertTrue(allocated < 4096, "EAGAIN path allocated " + allocated + " bytes over 100,000 calls");
+                System.out.println("bytes allocated by each round of 100,000 reads that failed with EAGAIN: " + rounds);
+                long last = rounds.get(rounds.size() - 1);
+                assertTrue(last < 4096, "EAGAIN path allocated in every one of " + rounds.size() + " rounds of 100,000 calls: " + rounds);
             }
         }
     }
