@@ -24,7 +24,7 @@
  * Same fairness as edgepoll's ET loop: at most 16 reads per connection and 64 accepts per wake-up;
  * the rest is owed, and while anything is owed epoll_wait does not block. 16 KiB input and output
  * buffers per connection, 512 events per epoll_wait, TCP_NODELAY set on the listener (Linux copies it
- * to accepted sockets). Prints "listening on 127.0.0.1:PORT" once it accepts; SIGTERM ends it with a
+ * to accepted sockets). Prints "listening on ADDR:PORT" (--bind, default 127.0.0.1) once it accepts; SIGTERM ends it with a
  * return from main (epoll_wait fails with EINTR, the flag is seen), so exit handlers run: a profiler
  * preloaded into it (scripts/flame-graphs) writes its output then. The handler also shuts the
  * listener down, so a SIGTERM between two epoll_wait calls still wakes the next one.
@@ -468,7 +468,7 @@ static int run_owed(void) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: cfloor [--port N] [--protocol http|echo] [--mode et|lt] [--drain strict|short-read] [--backlog N]\n");
+    fprintf(stderr, "usage: cfloor [--bind ADDR] [--port N] [--protocol http|echo] [--mode et|lt] [--drain strict|short-read] [--backlog N]\n");
     return 2;
 }
 
@@ -492,10 +492,12 @@ static void on_sigterm(int sig) {
 
 int main(int argc, char **argv) {
     int port = 8080, backlog = 1024;
+    const char *bind_addr = "127.0.0.1";  /* numeric IPv4: bench-compare --link binds the link's address */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage();
         if (!strcmp(a, "--port")) port = atoi(v);
+        else if (!strcmp(a, "--bind")) bind_addr = v;
         else if (!strcmp(a, "--backlog")) backlog = atoi(v);
         else if (!strcmp(a, "--protocol") && (!strcmp(v, "http") || !strcmp(v, "echo"))) http = !strcmp(v, "http");
         else if (!strcmp(a, "--mode") && (!strcmp(v, "et") || !strcmp(v, "lt"))) et = !strcmp(v, "et");
@@ -512,7 +514,7 @@ int main(int argc, char **argv) {
     listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short) port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (inet_pton(AF_INET, bind_addr, &sa.sin_addr) != 1) return usage();
     socklen_t len = sizeof sa;
     if (listen_fd < 0 || setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
             || setsockopt(listen_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0
@@ -528,7 +530,7 @@ int main(int argc, char **argv) {
     to_close = malloc(sizeof(int) * (to_close_cap = 256));
     struct sigaction term = {.sa_handler = on_sigterm};  /* no SA_RESTART: epoll_wait returns EINTR */
     sigaction(SIGTERM, &term, NULL);
-    printf("listening on 127.0.0.1:%d\n", ntohs(sa.sin_port));
+    printf("listening on %s:%d\n", bind_addr, ntohs(sa.sin_port));
     fflush(stdout);
 
     struct epoll_event events[MAX_EVENTS];

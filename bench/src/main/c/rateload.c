@@ -22,6 +22,9 @@
  * a loop, never sleeping, on the load CPU that is the generator's alone; requests leave within a few
  * microseconds of their due time and the server's send never has to wake the client.
  *
+ * --host ADDR (numeric IPv4, default 127.0.0.1): where the server listens; bench-compare --link aims
+ * it at the server's end of the link lab's veth pair.
+ *
  * Output, one "key value" per line: requests, seconds, rps, p50_us, p99_us, p999_us, late (sent
  * more than 1 ms after due: the generator or the server fell behind), errors.
  *
@@ -157,7 +160,7 @@ static double exp_gap(uint64_t *state) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: rateload --port N --rate REQ_PER_S --duration S [--warmup S] [--connections C] "
+    fprintf(stderr, "usage: rateload [--host ADDR] --port N --rate REQ_PER_S --duration S [--warmup S] [--connections C] "
                     "[--protocol http|echo] [--message-size B] [--wait sleep|spin]\n"
                     "                [--arrivals poisson|uniform]\n");
     return 2;
@@ -165,11 +168,13 @@ static int usage(void) {
 
 int main(int argc, char **argv) {
     int port = 0, nconn = 64;
+    const char *host = "127.0.0.1";
     double rate = 0, duration = 0, warmup = 0;
     for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage();
         if (!strcmp(a, "--port")) port = atoi(v);
+        else if (!strcmp(a, "--host")) host = v;
         else if (!strcmp(a, "--rate")) rate = atof(v);
         else if (!strcmp(a, "--duration")) duration = atof(v);
         else if (!strcmp(a, "--warmup")) warmup = atof(v);
@@ -193,7 +198,7 @@ int main(int argc, char **argv) {
         memset(request, 'a', message_size);
         request_len = message_size;
     } else {
-        request_len = (size_t)snprintf(request, sizeof request, "GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", port);
+        request_len = (size_t)snprintf(request, sizeof request, "GET / HTTP/1.1\r\nHost: %s:%d\r\n\r\n", host, port);
     }
     hist = calloc(HIST_US, sizeof *hist);
     struct conn *conns = calloc((size_t)nconn, sizeof *conns);
@@ -201,7 +206,10 @@ int main(int argc, char **argv) {
     if (!hist || !conns || ep < 0) { perror("rateload: setup"); return 1; }
 
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "rateload: --host wants a numeric IPv4 address, got %s\n", host);
+        return 2;
+    }
     for (int i = 0; i < nconn; i++) {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
         if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) { perror("rateload: connect"); return 1; }

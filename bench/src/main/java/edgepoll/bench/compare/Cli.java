@@ -18,6 +18,7 @@ final class Cli {
                                  [--blocks N] [--duration S] [--warmup S] [--seed N] [--keep-disturbed]
                                  [--strace-duration S] [--no-strace]
                                  [--server-cpu N] [--load-cpu N] [--edgepoll-jar JAR] [--bench-jar JAR]
+                                 [--link SPEC | --host ADDR [--load-netns NS --link-description TEXT]]
               servers:   %s
               workloads: %s
               Every server starts at once; after its warm-up the measured time is cut into windows of --duration s
@@ -33,6 +34,13 @@ final class Cli {
                               every verdict of every run and whether they agree
               --keep-disturbed: keep the windows the drop rule (host steal, other processes on the server CPU)
                               would drop, flagged: a smoke run on a shared machine; never a committed run
+              --link SPEC:    (scripts/bench-compare) the servers in one network namespace, the load in another,
+                              over a veth pair of their own (scripts/lib/linklab.sh; SPEC e.g. mtu=1500,rate=1gbit,offloads=on);
+                              the script makes the link and runs the harness with the three options below
+              --host ADDR:    the servers listen on ADDR (numeric IPv4, an address of this host's, or of the harness's
+                              namespace) instead of 127.0.0.1, and the load targets it
+              --load-netns NS: every load process runs in network namespace NS (/run/netns/NS; needs --host)
+              --link-description TEXT: the link between the two, for the report (needs --load-netns)
               The run for the targets: scripts/bench-compare --targets-only --repeat 2""";
 
     static final int BLOCKS = 8, QUICK_BLOCKS = 2, TARGET_BLOCKS = 16;
@@ -46,6 +54,7 @@ final class Cli {
     static Config parse(String[] args) {
         boolean quick = false, targetsOnly = false, noStrace = false, keepDisturbed = false;
         String out = null, servers = null, workloads = null, edgepollJar = null, benchJar = null;
+        String host = LoadSide.LOOPBACK, loadNetns = null, linkDescription = null;
         Integer blocks = null;
         int repeat = 1;
         Long seed = null;
@@ -72,9 +81,21 @@ final class Cli {
                 case "--load-cpu" -> loadCpu = f.intValue(0, 4095);
                 case "--edgepoll-jar" -> edgepollJar = f.value();
                 case "--bench-jar" -> benchJar = f.value();
+                case "--host" -> host = ipv4(f.value());
+                case "--load-netns" -> loadNetns = f.value();
+                case "--link-description" -> linkDescription = f.value();
+                case "--link" -> throw new IllegalArgumentException("--link is scripts/bench-compare's: it makes the link, then runs the harness "
+                        + "with --host, --load-netns and --link-description");
                 default -> throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
             }
         }
+        if (loadNetns != null) {
+            if (host.equals(LoadSide.LOOPBACK)) throw new IllegalArgumentException("--load-netns needs --host: the load namespace's loopback has no server");
+            if (!loadNetns.matches("[A-Za-z0-9_.-]+") || !Files.exists(Path.of("/run/netns", loadNetns))) {
+                throw new IllegalArgumentException("--load-netns: no network namespace " + loadNetns + " (ip netns list)");
+            }
+        }
+        if (linkDescription != null && loadNetns == null) throw new IllegalArgumentException("--link-description needs --load-netns");
         if (quick && targetsOnly) throw new IllegalArgumentException("--quick and --targets-only are two presets: pick one");
         if (targetsOnly) {
             if (servers == null) servers = String.join(",", TARGET_SERVERS);
@@ -130,12 +151,17 @@ final class Cli {
         if (perf == null && !noStrace && !quick) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
         if (specs.isEmpty()) throw new IllegalArgumentException("no server left to run");
 
-        List<String> pinServer = List.of(), pinLoad = List.of();
+        List<String> pinServer = List.of(), pinLoad = new ArrayList<>();
+        if (loadNetns != null) {  // nsenter, not ip netns exec: it leaves the mounts (/sys, tracefs) alone and execs
+            String nsenter = onPath("nsenter");
+            if (nsenter == null) throw new IllegalArgumentException("--load-netns needs nsenter (util-linux)");
+            pinLoad.addAll(List.of(nsenter, "--net=/run/netns/" + loadNetns));
+        }
         int cpus = Runtime.getRuntime().availableProcessors();
         String taskset = onPath("taskset");
         if (taskset != null && cpus > Math.max(serverCpu, loadCpu) && serverCpu != loadCpu) {
             pinServer = List.of(taskset, "-c", String.valueOf(serverCpu));
-            pinLoad = List.of(taskset, "-c", String.valueOf(loadCpu));
+            pinLoad.addAll(List.of(taskset, "-c", String.valueOf(loadCpu)));
         } else {
             notes.add("not pinned (taskset " + (taskset == null ? "missing" : "present") + ", " + cpus + " CPUs): server and load share CPUs");
             serverCpu = loadCpu = -1;
@@ -156,7 +182,7 @@ final class Cli {
         Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
         return new Config(List.copyOf(specs), List.copyOf(loads), blocks != null ? blocks : quick ? QUICK_BLOCKS : targetsOnly ? TARGET_BLOCKS : BLOCKS,
                 warmup != null ? warmup : quick ? 1 : 5, duration != null ? duration : 1,
-                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, new LoadSide(pinLoad, LoadSide.LOOPBACK), jvm,
+                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, new LoadSide(List.copyOf(pinLoad), host, linkDescription), jvm,
                 edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick,
                 targetsOnly, repeat, seed != null ? seed : System.nanoTime() & Integer.MAX_VALUE, keepDisturbed, notes);
     }
@@ -164,6 +190,15 @@ final class Cli {
     static String usage() {
         return USAGE.formatted(Servers.names(), String.join(",", Workloads.ALL.stream().map(Workloads.Workload::name).toList()),
                 BLOCKS, QUICK_BLOCKS, String.join(",", TARGET_WORKLOADS), String.join(",", TARGET_SERVERS), TARGET_BLOCKS);
+    }
+
+    /** A numeric IPv4 address (what rateload and the C floor take), else a bad flag. */
+    static String ipv4(String v) {
+        String[] parts = v.split("\\.", -1);
+        boolean ok = parts.length == 4;
+        for (String p : parts) ok &= p.matches("\\d{1,3}") && Integer.parseInt(p) <= 255;
+        if (!ok) throw new IllegalArgumentException("--host wants a numeric IPv4 address, got " + v);
+        return v;
     }
 
     /** Whole seconds: wrk's -d takes no fractions. */

@@ -166,7 +166,7 @@ public final class Compare {
     private static Run measure(Servers.Spec s, Workloads.Workload w, Servers.Running r, int block, double seconds, Config cfg, Path dir)
             throws Exception {
         boolean counters = s.family().equals("edgepoll") && w.protocol().equals("http");
-        Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(r.port) : null;
+        Probes.EdgepollStats a = counters ? Probes.EdgepollStats.fetch(cfg.load().host(), r.port) : null;
         Probes.CpuTimes cpu0 = Probes.CpuTimes.read();
         long wall0 = System.nanoTime(), ns0 = r.runNanos();
         long[] t0 = r.cpuTicks();
@@ -178,7 +178,7 @@ public final class Compare {
                 throw new CompletionException(e);
             }
         });
-        double alloc = counters ? steadyStateAllocation(r.port, seconds) : Double.NaN;
+        double alloc = counters ? steadyStateAllocation(cfg.load().host(), r.port, seconds) : Double.NaN;
         Workloads.Measurement m;
         try {
             m = load.join();
@@ -200,7 +200,7 @@ public final class Compare {
         double stealServer = cpu1.stealPercent(cpu0, cfg.serverCpu()), stealLoad = cpu1.stealPercent(cpu0, cfg.loadCpu());
         Map<String, Double> sys = Map.of();
         if (counters) {
-            Probes.EdgepollStats b = Probes.EdgepollStats.fetch(r.port);
+            Probes.EdgepollStats b = Probes.EdgepollStats.fetch(cfg.load().host(), r.port);
             sys = b.perRequest(a, b.requests() - a.requests());
         }
         String dropped = block < 0 ? null : WindowRule.dropReason(stealServer, stealLoad, otherPct);
@@ -215,12 +215,12 @@ public final class Compare {
      * (it builds JSON on the loop): a third call right after the second measures one, which is
      * taken off.
      */
-    private static double steadyStateAllocation(int port, double durationS) throws Exception {
+    private static double steadyStateAllocation(String host, int port, double durationS) throws Exception {
         Thread.sleep((long) (durationS * 250));
-        Probes.EdgepollStats a = Probes.EdgepollStats.fetch(port);
+        Probes.EdgepollStats a = Probes.EdgepollStats.fetch(host, port);
         Thread.sleep((long) (durationS * 500));
-        Probes.EdgepollStats b = Probes.EdgepollStats.fetch(port);
-        Probes.EdgepollStats c = Probes.EdgepollStats.fetch(port);
+        Probes.EdgepollStats b = Probes.EdgepollStats.fetch(host, port);
+        Probes.EdgepollStats c = Probes.EdgepollStats.fetch(host, port);
         long requests = b.requests() - a.requests();
         long statsCost = c.allocatedBytes() - b.allocatedBytes();
         return requests <= 0 ? Double.NaN : (double) (b.allocatedBytes() - a.allocatedBytes() - statsCost) / requests;

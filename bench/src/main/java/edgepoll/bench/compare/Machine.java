@@ -18,6 +18,7 @@ final class Machine {
         row(b, "Netty", nettyVersion());
         row(b, "nginx", cfg.nginx() == null ? "not installed" : version(List.of(cfg.nginx(), "-v")));
         row(b, "wrk", version(List.of(cfg.wrk(), "--version")));
+        row(b, "network", cfg.load().network());
         row(b, "pinning", cfg.pinServer().isEmpty() ? "none" : "server on CPU " + cfg.serverCpu() + ", load on CPU " + cfg.loadCpu() + " (taskset)");
         row(b, "timing", String.format(Locale.ROOT, "%.0f s warm-up per server, then %d blocks of %.0f s windows (each server once per "
                 + "workload per block), order seed %d%s", cfg.warmupS(), cfg.blocks(), cfg.durationS(), cfg.seed(),

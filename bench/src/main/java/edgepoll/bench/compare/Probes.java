@@ -65,14 +65,15 @@ final class Probes {
      * closed: the same path every wrk connection takes at the end of a run. A kept-alive connection
      * that only ever asks for stats would be dropped by the header timeout (stats requests do not
      * count as requests, so the server never re-arms it), and java.net.http would add its h2c
-     * upgrade headers, a request shape the loop meets nowhere else.
+     * upgrade headers, a request shape the loop meets nowhere else. {@code host} is the address the
+     * server listens on (over a link, the harness runs in the servers' namespace: no veth crossing).
      */
     record EdgepollStats(long requests, long allocatedBytes, Map<String, Long> syscalls) {
-        static EdgepollStats fetch(int port) throws IOException {
+        static EdgepollStats fetch(String host, int port) throws IOException {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.connect(new InetSocketAddress(host, port), 2000);
                 s.setSoTimeout(5000);
-                s.getOutputStream().write("GET /_edgepoll/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(("GET /_edgepoll/stats HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 InputStream in = s.getInputStream();
                 ByteArrayOutputStream head = new ByteArrayOutputStream();
                 while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {

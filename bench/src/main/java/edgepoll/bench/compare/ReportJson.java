@@ -37,7 +37,9 @@ final class ReportJson {
         b.append("  \"config\": {\"blocks\": ").append(cfg.blocks()).append(", \"seed\": ").append(cfg.seed())
                 .append(", \"targets_only\": ").append(cfg.targetsOnly()).append(", \"warmup_s\": ").append(Json.num(cfg.warmupS()))
                 .append(", \"duration_s\": ").append(Json.num(cfg.durationS())).append(", \"server_cpu\": ").append(cfg.serverCpu())
-                .append(", \"load_cpu\": ").append(cfg.loadCpu()).append(", \"quick\": ").append(cfg.quick()).append("},\n");
+                .append(", \"load_cpu\": ").append(cfg.loadCpu()).append(", \"quick\": ").append(cfg.quick())
+                .append(", \"host\": ").append(Json.str(cfg.load().host())).append(", \"link\": ").append(cfg.load().link() == null ? "null" : Json.str(cfg.load().link()))
+                .append("},\n");
         b.append("  \"calibration\": [");
         List<Report.Calibration> cs = report.calibrations();
         for (int i = 0; i < cs.size(); i++) {

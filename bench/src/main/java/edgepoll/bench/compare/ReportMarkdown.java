@@ -49,6 +49,13 @@ final class ReportMarkdown {
         b.append(String.format(Locale.ROOT, "This run took %s (wall time, from the first server's start to this report).%n%n",
                 Compare.Progress.mmss(report.elapsedS)));
         b.append(Machine.describe(cfg)).append('\n');
+        if (cfg.load().link() != null) {
+            b.append("**Over a link, not loopback.** The servers ran in one network namespace and the load in another, joined by a veth "
+                    + "pair of their own (scripts/bench-compare --link): ").append(cfg.load().link())
+                    .append(". Every request and response crossed it; the softirq work of delivering a packet runs on the CPU that "
+                    + "sent it, and tbf's queue drains from a timer: docs/benchmarks.md, \"Over a link\", says whose CPU figure "
+                    + "carries which.\n\n");
+        }
         calibration(b);
         windows(b);
         targets(b, targets);

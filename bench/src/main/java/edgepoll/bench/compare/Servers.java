@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * The servers the comparison runs, each as its own process pinned to the server CPU, one event loop
- * (or nginx worker) each. JVM servers all get the same JVM flags; nginx runs with
- * {@code master_process off}, so its one process is its one worker and /proc of that pid is all the
- * CPU it spends.
+ * (or nginx worker) each, listening on the address the load targets ({@link LoadSide#host}: loopback,
+ * or over a link the server end's, in the namespace the harness itself runs in). JVM servers all get
+ * the same JVM flags; nginx runs with {@code master_process off}, so its one process is its one worker
+ * and /proc of that pid is all the CPU it spends.
  */
 final class Servers {
     private Servers() {}
@@ -166,11 +167,12 @@ final class Servers {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(cfg.pinServer());
         int nginxPort = -1;
+        String bind = cfg.load().host();
         switch (spec.family) {
             case "edgepoll" -> {
                 cmd.addAll(cfg.jvm());
                 // --nodelay: every peer sets TCP_NODELAY (nginx's tcp_nodelay is on for keep-alive)
-                cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "--port", "0", "--protocol", protocol,
+                cmd.addAll(List.of("-jar", cfg.edgepollJar().toString(), "--bind", bind, "--port", "0", "--protocol", protocol,
                         "--backlog", "1024", "--nodelay"));
                 switch (original(spec.name)) {
                     case "edgepoll-et" -> cmd.addAll(List.of("--mode", "et"));
@@ -187,25 +189,25 @@ final class Servers {
                 // Netty 4.1 reaches direct memory through sun.misc.Unsafe, which JDK 24+ warns about on stderr
                 if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NettyServer",
-                        "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
+                        "--bind", bind, "--port", "0", "--protocol", protocol, "--mode", spec.name.endsWith("-et") ? "et" : "lt"));
             }
             case "netty-uring" -> {  // Netty 4.2's io_uring transport: its own jar (bench-uring), not benchmarks.jar's Netty 4.1
                 cmd.addAll(cfg.jvm());
                 if (Runtime.version().feature() >= 24) cmd.add("--sun-misc-unsafe-memory-access=allow");
-                cmd.addAll(List.of("-jar", nettyUringJar(cfg).toString(), "--port", "0", "--protocol", protocol));
+                cmd.addAll(List.of("-jar", nettyUringJar(cfg).toString(), "--bind", bind, "--port", "0", "--protocol", protocol));
             }
             case "nio" -> {
                 cmd.addAll(cfg.jvm());
                 cmd.addAll(List.of("-cp", cfg.benchJar().toString(), "edgepoll.bench.peers.NioServer",
-                        "--port", "0", "--protocol", protocol));
+                        "--bind", bind, "--port", "0", "--protocol", protocol));
             }
             case "c" -> {
-                cmd.addAll(List.of(cfg.cfloor().toString(), "--port", "0", "--protocol", protocol, "--backlog", "1024"));
+                cmd.addAll(List.of(cfg.cfloor().toString(), "--bind", bind, "--port", "0", "--protocol", protocol, "--backlog", "1024"));
                 cmd.addAll(CFloor.policyArgs(spec.name));
             }
             case "nginx" -> {
-                nginxPort = freePort();
-                Path conf = writeNginxConf(dir, nginxPort);
+                nginxPort = freePort(bind);
+                Path conf = writeNginxConf(dir, bind, nginxPort);
                 cmd.addAll(List.of(cfg.nginx(), "-p", dir.toString(), "-c", conf.toString()));
             }
             default -> throw new IllegalStateException(spec.family);
@@ -214,7 +216,7 @@ final class Servers {
                 .redirectError(dir.resolve("stderr-" + protocol + ".txt").toFile());
         if (nginxPort > 0) pb.redirectOutput(dir.resolve("stdout-" + protocol + ".txt").toFile());
         Process p = pb.start();
-        int port = nginxPort > 0 ? awaitConnectable(p, nginxPort, dir) : awaitListeningLine(p, spec, dir);
+        int port = nginxPort > 0 ? awaitConnectable(p, bind, nginxPort, dir) : awaitListeningLine(p, spec, dir);
         return new Running(spec, p, port, dir);
     }
 
@@ -237,12 +239,12 @@ final class Servers {
         return Integer.parseInt(m.group(1));
     }
 
-    private static int awaitConnectable(Process p, int port, Path dir) throws IOException, InterruptedException {
+    private static int awaitConnectable(Process p, String host, int port, Path dir) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) throw new IOException("nginx exited with " + p.exitValue() + "; see " + dir);
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return port;
             } catch (IOException notYet) {
                 Thread.sleep(50);
@@ -252,8 +254,9 @@ final class Servers {
         throw new IOException("nginx did not accept on port " + port + " within 10 s; see " + dir);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    /** A port free on {@code host}, in the harness's network namespace (the servers'). */
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
             return s.getLocalPort();
         }
     }
@@ -263,7 +266,7 @@ final class Servers {
      * access log, keep-alive without a request limit (its default, 1,000, would close wrk's
      * connections mid-run), and the seed's body from {@code return 200}.
      */
-    private static Path writeNginxConf(Path dir, int port) throws IOException {
+    private static Path writeNginxConf(Path dir, String host, int port) throws IOException {
         Files.createDirectories(dir.resolve("logs"));
         String conf = """
                 worker_processes 1;
@@ -279,14 +282,14 @@ final class Servers {
                     keepalive_timeout 300s;
                     client_body_temp_path %1$s/tmp;
                     server {
-                        listen 127.0.0.1:%2$d backlog=1024;
+                        listen %3$s:%2$d backlog=1024;
                         location / {
                             default_type text/plain;
                             return 200 "Hello, world!";
                         }
                     }
                 }
-                """.formatted(dir, port);
+                """.formatted(dir, port, host);
         Path p = dir.resolve("nginx.conf");
         Files.writeString(p, conf);
         return p;

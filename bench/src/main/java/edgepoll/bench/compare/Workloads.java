@@ -98,7 +98,7 @@ final class Workloads {
      * pauses, seen in p99.
      */
     private static Measurement rateload(Workload w, int port, double seconds, Config cfg) throws IOException, InterruptedException {
-        List<String> cmd = cfg.load().command(List.of(cfg.rateload().toString(), "--port", String.valueOf(port), "--protocol", w.protocol,
+        List<String> cmd = cfg.load().command(List.of(cfg.rateload().toString(), "--host", cfg.load().host(), "--port", String.valueOf(port), "--protocol", w.protocol,
                 "--connections", String.valueOf(w.connections), "--rate", String.valueOf(w.rate),
                 "--message-size", String.valueOf(ECHO_MESSAGE), "--duration", String.valueOf(Math.round(seconds)), "--wait", "spin", "--arrivals", "poisson"));
         return parseRateload(exec(cmd, seconds + 30));

@@ -93,6 +93,14 @@ class CompareTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--servers", "apache"})).getMessage().contains("unknown server"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--blocks"})).getMessage().contains("needs a value"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--quick", "--targets-only"})).getMessage().contains("pick one"));
+        // the link's flags: --link is the script's; the harness's own need a numeric IPv4 and an existing namespace
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--link", "mtu=1500"})).getMessage().contains("scripts/bench-compare's"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--host", "localhost"})).getMessage().contains("numeric IPv4"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--host", "10.0.0.256"})).getMessage().contains("numeric IPv4"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--load-netns", "x"})).getMessage().contains("needs --host"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--host", "169.254.123.1", "--load-netns", "eplab-no-such"}))
+                .getMessage().contains("no network namespace"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Cli.parse(new String[] {"--link-description", "veth"})).getMessage().contains("needs --load-netns"));
     }
 
     /** One server, one workload, one second: the whole pipeline down to the report and its charts. */
@@ -116,6 +124,7 @@ class CompareTest {
         assertTrue(report.contains("## Targets") && report.contains("2 windows measured in 2 blocks"), report);
         assertTrue(report.contains("This run took ") && report.contains("## A/A calibration") && report.contains("## Windows"), report);
         assertTrue(report.contains("syscalls per request at the floor, edgepoll-et"), report);
+        assertTrue(report.contains("| network | loopback (127.0.0.1") && !report.contains("Over a link"), report);
         String json = Files.readString(out.resolve("results.json"));
         assertEquals(2, json.split("\"workload\": \"http-c16\", \"block\"").length - 1, json);
         double rps = Json.number(json.substring(json.indexOf("\"runs\"")), "rps");
