@@ -144,7 +144,10 @@ public final class UringLoop extends PublishingWorker {
             reap();
             deadlines.expire(clock.nowMs, transfer);
             sys.counters.setBufferPool(slots.pool.allocatedBytes(), slots.pool.inUse());
-            if (published.wanted()) published.publish(sys.counters);
+            if (published.wanted()) {
+                sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());  // as the epoll loops: cpu_ms in the live stats
+                published.publish(sys.counters);
+            }
         }
         shutdownAll();
     }
@@ -214,6 +217,7 @@ public final class UringLoop extends PublishingWorker {
             if (buffers != null) sys.uringUnregisterBuffers(ring, buffers.ring());
             if (ring != null) sys.uringClose(ring);
             sys.close(listenFd);
+            sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());  // the exit table's and JSON's cpu_ms
             result = sys.counters.snapshot();
         }
     }

@@ -57,6 +57,8 @@ class UringLoopsTest {
             assertTrue(c.calls(Sys.IO_URING_SETUP) >= 1, "loop " + l.index() + " set up its own ring");
             assertTrue(c.cqes(UringOp.ACCEPT) >= c.accepted(), "loop " + l.index() + " accepted through its ring");
             assertEquals(c.accepted(), c.closed(), "loop " + l.index() + " closed what it accepted");
+            // the loop thread's CPU, as every epoll loop records it (it was 0 under uring: issue 25)
+            assertTrue(c.cpuNanos() > 0, "loop " + l.index() + " recorded its CPU time (cpu_ms)");
             accepted += c.accepted();
         }
         assertEquals(connections, accepted);
