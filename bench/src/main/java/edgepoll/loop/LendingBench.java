@@ -1,7 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.config.Options;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.worker.BufferPool;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package edgepoll.loop;
 
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
 import edgepoll.worker.FdReserve;

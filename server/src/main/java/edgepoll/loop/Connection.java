@@ -8,7 +8,7 @@ import edgepoll.proto.Exchange;
  * owned by its loop thread and reused for the next connection that gets the same fd number.
  *
  * <p>{@code generation} grows by one each time the slot is given to a newly accepted socket; it
- * travels in the readiness token next to the fd ({@link edgepoll.stats.Token}), so an event queued
+ * travels in the readiness token next to the fd ({@link edgepoll.kernel.Token}), so an event queued
  * for an earlier connection on the same number is dropped ({@link ConnectionTable#lookup}). Buffers
  * are lent by the loop's {@link edgepoll.worker.BufferPool} only while bytes are in flight.
  */

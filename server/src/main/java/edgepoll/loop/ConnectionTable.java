@@ -3,8 +3,8 @@ package edgepoll.loop;
 import edgepoll.worker.BufferPool;
 import edgepoll.config.Options;
 import edgepoll.stats.JfrEvents;
-import edgepoll.stats.LoopSyscalls;
-import edgepoll.stats.Token;
+import edgepoll.kernel.LoopSyscalls;
+import edgepoll.kernel.Token;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 

@@ -1,7 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 
 /**
  * How far one readiness is drained, and in which order a connection's events are handled: the axis

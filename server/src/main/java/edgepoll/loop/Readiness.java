@@ -8,7 +8,7 @@ package edgepoll.loop;
  * <p>Interest and fired events are epoll's bits ({@code EPOLLIN}, {@code EPOLLOUT},
  * {@code EPOLLRDHUP}; {@code EPOLLERR} and {@code EPOLLHUP} may fire without being asked for),
  * whatever the backend. Every backend makes its syscalls through the loop's counted
- * {@link edgepoll.stats.LoopSyscalls}. Owned by the loop thread; the arena it allocates from is the
+ * {@link edgepoll.kernel.LoopSyscalls}. Owned by the loop thread; the arena it allocates from is the
  * loop's.
  *
  * <p>The wake eventfd (written by another thread to interrupt a wait) is given to the backend,

@@ -1,9 +1,9 @@
 package edgepoll.loop;
 
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.Token;
+import edgepoll.kernel.Token;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Errno;

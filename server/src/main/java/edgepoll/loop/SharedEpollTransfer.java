@@ -1,7 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Errno;
 import java.lang.foreign.MemorySegment;
 

@@ -1,7 +1,7 @@
 package edgepoll.model;
 
 import edgepoll.config.Options;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.worker.Worker;
 

@@ -3,7 +3,7 @@ package edgepoll.model;
 import edgepoll.config.Options;
 import edgepoll.proto.Exchange;
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.worker.Worker;
 

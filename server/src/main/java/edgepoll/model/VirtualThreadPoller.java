@@ -1,6 +1,6 @@
 package edgepoll.model;
 
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
 
 import edgepoll.sys.CallState;

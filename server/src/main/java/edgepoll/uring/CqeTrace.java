@@ -1,6 +1,6 @@
 package edgepoll.uring;
 
-import edgepoll.stats.Tracer;
+import edgepoll.kernel.Tracer;
 import edgepoll.stats.UringOp;
 import edgepoll.sys.uring.Cqe;
 

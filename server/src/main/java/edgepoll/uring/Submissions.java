@@ -1,6 +1,6 @@
 package edgepoll.uring;
 
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.stats.UringOp;
 import edgepoll.sys.Net;

@@ -1,6 +1,6 @@
 package edgepoll.uring;
 
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Errno;
 import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;

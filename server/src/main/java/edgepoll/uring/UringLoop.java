@@ -2,9 +2,9 @@ package edgepoll.uring;
 
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.Tracer;
+import edgepoll.kernel.Tracer;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;

@@ -1,7 +1,7 @@
 package edgepoll.uring;
 
 import edgepoll.proto.Protocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.sys.Net;
 

@@ -1,6 +1,6 @@
 package edgepoll.worker;
 
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Errno;
 import edgepoll.sys.Net;
 

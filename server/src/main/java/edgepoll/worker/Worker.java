@@ -2,7 +2,7 @@ package edgepoll.worker;
 
 import edgepoll.config.Options;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.stats.SyscallRecorder;
+import edgepoll.kernel.SyscallRecorder;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.CountDownLatch;

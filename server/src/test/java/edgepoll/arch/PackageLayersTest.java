@@ -31,14 +31,16 @@ class PackageLayersTest {
     private static final Map<String, Set<String>> LAYERS = new TreeMap<>(Map.ofEntries(
             Map.entry("edgepoll.config", Set.of()),
             Map.entry("edgepoll.stats", Set.of("edgepoll.config", "edgepoll.sys")),
+            // the one door to the kernel: each syscall made, counted (stats) and recorded (trace, Perfetto), and the token
+            Map.entry("edgepoll.kernel", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys")),
             Map.entry("edgepoll.proto", Set.of("edgepoll.config")),
-            Map.entry("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys")),
-            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
-            Map.entry("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
-            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
-            Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
+            Map.entry("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.sys")),
+            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
             Map.entry("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys")),
-            Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.uring", "edgepoll.sys")),
+            Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.server", "edgepoll.uring", "edgepoll.sys")),
             Map.entry("edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys")),
             // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
             Map.entry("edgepoll.launcher", Set.of())));

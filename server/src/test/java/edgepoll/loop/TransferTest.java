@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import edgepoll.config.Options;
 import edgepoll.proto.EchoProtocol;
-import edgepoll.stats.LoopSyscalls;
+import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.Sys;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Net;

@@ -1,5 +1,6 @@
-package edgepoll.stats;
+package edgepoll.kernel;
 
+import edgepoll.stats.Sys;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Errno;

@@ -1,4 +1,4 @@
-package edgepoll.stats;
+package edgepoll.kernel;
 
 /**
  * What an event loop stores in {@code epoll_data.u64} (and its other backends' token): the fd in

@@ -1,5 +1,8 @@
-package edgepoll.stats;
+package edgepoll.kernel;
 
+import edgepoll.stats.SyscallLatency;
+import edgepoll.stats.SyscallCounters;
+import edgepoll.stats.Sys;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
@@ -48,7 +51,7 @@ public final class LoopSyscalls {
     public LoopSyscalls(Arena arena, SyscallRecorder tracer, boolean syscallLatency) {
         this.counters = new SyscallCounters(syscallLatency);
         this.tracer = tracer;
-        this.latency = counters.latency;
+        this.latency = counters.latency();
         this.timed = tracer != null || latency != null;
         this.cs = CallState.allocate(arena);
         this.intScratch = arena.allocate(ValueLayout.JAVA_INT);
