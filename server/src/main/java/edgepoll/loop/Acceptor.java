@@ -3,6 +3,7 @@ package edgepoll.loop;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 
@@ -20,7 +21,7 @@ import edgepoll.worker.Worker;
 final class Acceptor {
     private final LoopSyscalls sys;
     private final Readiness readiness;
-    private final Clock clock;
+    private final LoopClock clock;
     final int listenFd;
     /** Level-triggered: a paused listener's interest is switched off, or every wait would report it. */
     private final boolean levelTriggered;
@@ -40,11 +41,11 @@ final class Acceptor {
     /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
     private long pausedUntil = -1;
 
-    Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered) {
+    Acceptor(LoopSyscalls sys, Readiness readiness, LoopClock clock, int listenFd, boolean levelTriggered) {
         this(sys, readiness, clock, listenFd, levelTriggered, false, true);
     }
 
-    Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered,
+    Acceptor(LoopSyscalls sys, Readiness readiness, LoopClock clock, int listenFd, boolean levelTriggered,
              boolean exclusive, boolean ownsListener) {
         this.exclusive = exclusive;
         this.ownsListener = ownsListener;

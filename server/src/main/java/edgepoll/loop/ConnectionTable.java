@@ -5,13 +5,14 @@ import edgepoll.config.Options;
 import edgepoll.stats.JfrEvents;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.kernel.Token;
+import edgepoll.transport.Deadlines;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * The loop's connections, by fd number: slots and their generations, the buffers lent to them from
- * the {@link BufferPool}, their timers (idle, header, linger), and deferred closing. Owned by the
- * loop thread.
+ * the {@link BufferPool}, their {@link Deadlines} (idle, header, linger: the transport's one rule),
+ * and deferred closing. Owned by the loop thread.
  *
  * <p><b>Closing is deferred.</b> {@link #closeLater} only marks a connection CLOSED and drops its
  * buffers and timers; its fd is closed by {@link #closeDeferred} after the batch, so no fd number
@@ -27,12 +28,8 @@ final class ConnectionTable {
     private Connection[] slots = new Connection[1024];
     /** Connections open or lingering (not yet closed). */
     int open;
-    /** Idle timeout (--idle-timeout), or null. */
-    final TimerList idle;
-    /** HTTP: connections waiting for a request head to complete (--header-timeout, slowloris), or null. */
-    final TimerList header;
-    /** Lingering close: connections that sent their FIN and wait for the peer's. */
-    final TimerList linger = new TimerList(edgepoll.worker.Worker.LINGER_MS);
+    /** The connections' timers. */
+    final Deadlines deadlines;
     private int[] toClose = new int[256];
     private int toCloseCount;
 
@@ -41,8 +38,7 @@ final class ConnectionTable {
         this.readiness = readiness;
         this.pool = pool;
         this.maxConnections = options.maxConnections();
-        this.idle = options.idleTimeoutMs() > 0 ? new TimerList(options.idleTimeoutMs()) : null;
-        this.header = options.http() && options.headerTimeoutMs() > 0 ? new TimerList(options.headerTimeoutMs()) : null;
+        this.deadlines = new Deadlines(options);
     }
 
     /**
@@ -75,27 +71,6 @@ final class ConnectionTable {
 
     static long token(Connection c) {
         return Token.of(c.fd, c.generation);
-    }
-
-    /**
-     * Puts an open connection on the timer list its state calls for. Part of a request head buffered
-     * → the header list, armed once when the head begins and not re-armed by further bytes (a
-     * slowloris client sending one byte at a time still hits it). Otherwise → the idle list,
-     * re-armed on every step of progress; without --idle-timeout, a connection that has completed
-     * no exchange yet goes on the header list too (nginx's client_header_timeout). O(1).
-     */
-    void rearm(Connection c, long nowMs) {
-        if (c.state != Connection.OPEN) return;
-        boolean quiet = !c.outputPending();
-        if (header != null && quiet && c.buffered() > 0) {
-            if (c.timerList != header) header.arm(c, nowMs);
-        } else if (idle != null) {
-            idle.arm(c, nowMs);
-        } else if (header != null && quiet && c.exchanges == 0) {
-            if (c.timerList != header) header.arm(c, nowMs);
-        } else if (c.timerList != null) {
-            c.timerList.remove(c);
-        }
     }
 
     /**
@@ -170,14 +145,7 @@ final class ConnectionTable {
 
     /** As {@link #closeLater(Connection)}, saying why (for the JFR close event); null: derived from the connection's state. */
     void closeLater(Connection c, String reason) {
-        if (!c.live()) return;
-        c.closeReason = reason != null ? reason
-                : c.state == Connection.LINGERING ? "linger-done"
-                : c.peerClosed ? "peer-eof"
-                : c.closeAfterFlush ? "server-close"
-                : "error";
-        c.state = Connection.CLOSED;
-        if (c.timerList != null) c.timerList.remove(c);
+        if (!c.markClosed(reason)) return;
         c.resetBytes();
         releaseIdleBuffers(c);
         c.owed = c.readOwed = false;
@@ -209,29 +177,6 @@ final class ConnectionTable {
         }
         toCloseCount = 0;
         return n;
-    }
-
-    /** Marks every connection whose timer ran out closed. */
-    void expire(long nowMs) {
-        for (Connection c; (c = linger.expired(nowMs)) != null; ) closeLater(c);
-        if (idle != null) {
-            for (Connection c; (c = idle.expired(nowMs)) != null; ) closeLater(c, "idle-timeout");
-        }
-        if (header != null) {
-            for (Connection c; (c = header.expired(nowMs)) != null; ) closeLater(c, "header-timeout");
-        }
-    }
-
-    /** Milliseconds until the earliest timer, or -1 when none is armed. */
-    long untilNextDeadline(long nowMs) {
-        long t = linger.untilNext(nowMs);
-        if (idle != null) t = earlier(t, idle.untilNext(nowMs));
-        if (header != null) t = earlier(t, header.untilNext(nowMs));
-        return t;
-    }
-
-    static long earlier(long a, long b) {
-        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     /** Graceful stop: marks closed every live connection with nothing left to send (all of them if {@code all}). */

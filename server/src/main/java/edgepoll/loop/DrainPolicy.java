@@ -2,6 +2,7 @@ package edgepoll.loop;
 
 import edgepoll.proto.Protocol;
 import edgepoll.kernel.LoopSyscalls;
+import edgepoll.transport.LoopClock;
 
 /**
  * How far one readiness is drained, and in which order a connection's events are handled: the axis
@@ -16,10 +17,10 @@ import edgepoll.kernel.LoopSyscalls;
  */
 abstract class DrainPolicy {
     /** The loop's parts a policy works with, made by the loop on its own thread. */
-    record Parts(LoopSyscalls sys, Clock clock, Readiness readiness, ConnectionTable table, Acceptor acceptor, Protocol protocol, boolean cork) {}
+    record Parts(LoopSyscalls sys, LoopClock clock, Readiness readiness, ConnectionTable table, Acceptor acceptor, Protocol protocol, boolean cork) {}
 
     final LoopSyscalls sys;
-    final Clock clock;
+    final LoopClock clock;
     final Readiness readiness;
     final ConnectionTable table;
     final Acceptor acceptor;
@@ -58,7 +59,7 @@ abstract class DrainPolicy {
             return;
         }
         c.registered = mask;
-        table.rearm(c, clock.nowMs);
+        table.deadlines.rearm(c, clock.nowMs);
     }
 
     /** Changes the connection's interest to {@code mask} unless the backend already holds it; 0 or -errno. */

@@ -2,6 +2,7 @@ package edgepoll.loop;
 
 import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
+import edgepoll.transport.Outcome;
 import java.util.function.Consumer;
 
 /**
@@ -121,7 +122,7 @@ abstract class EtDrain extends DrainPolicy {
     }
 
     final void onWritable(Connection c) {
-        if (io.pump(c) == Transfer.DONE && c.readOwed && c.state == Connection.OPEN) onReadable(c);
+        if (io.pump(c) == Outcome.DONE && c.readOwed && c.state == Connection.OPEN) onReadable(c);
     }
 
     private void owe(Connection c) {

@@ -10,6 +10,8 @@ import edgepoll.kernel.SyscallRecorder;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
+import edgepoll.transport.Deadlines;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
@@ -20,7 +22,7 @@ import java.lang.foreign.Arena;
  * event, run owed work, expire timers, close what the batch marked, publish counters if asked.
  * {@link Loops} says which backend and policy each {@code --mode} combines.
  *
- * <p>Ownership: one thread. Its confined {@link Arena}, opened and closed in {@link #run()}, owns
+ * <p>Ownership: one thread. Its confined {@link Arena}, opened and closed around {@link #serve} (PublishingWorker.run), owns
  * the backend's arrays, the capture segment, the response templates and every connection buffer;
  * the loop owns its listener fd, its backend's fd and every connection fd, and closes them when it
  * stops. The wake eventfd belongs to the Server, which closes it after the loop thread ended;
@@ -31,7 +33,7 @@ public final class EventLoop extends PublishingWorker {
     static final long DRAIN_MS = 1_000;
 
     private final Loops.Kind kind;
-    private final Clock clock = new Clock();
+    private final LoopClock clock = new LoopClock();
     /** Reused for every batch; written only while a JFR recording asks for it (JfrEvents). */
     private final JfrEvents.LoopWakeup wakeEvent = new JfrEvents.LoopWakeup();
 
@@ -41,7 +43,6 @@ public final class EventLoop extends PublishingWorker {
     private Acceptor acceptor;
     private DrainPolicy policy;
     private Protocol protocol;
-    private long second;
     /** Stop requested: no more accepting; connections end once their replies are sent, or at the deadline. */
     private long drainDeadline = -1;
     /** Stopping, and the quiet connections are closed only after one more batch (see {@link #draining()}). */
@@ -53,47 +54,32 @@ public final class EventLoop extends PublishingWorker {
     }
 
     @Override
-    public void run() {
-        onOwnThread();
-        try (Arena arena = Arena.ofConfined()) {
-            tid = Syscalls.gettid();  // not counted: see LoopSyscalls
-            tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
-            sys = new LoopSyscalls(arena, tracer, options.syscallLatency());
-            clock.tick();
-            readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
-            table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
-            table.loopIndex = index;
-            acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind),
-                    options.listener().equals("exclusive"), !options.sharedListener());
-            SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
-            protocol = Protocol.create(arena, options, statsSource, false);
-            policy = Loops.policy(kind, new DrainPolicy.Parts(sys, clock, readiness, table, acceptor, protocol, options.cork()));
-            started.countDown();
-            loop();
-        } catch (Throwable t) {
-            failure = t;
-            if (sys != null && result == null) {
-                try {
-                    shutdownAll();
-                } catch (Throwable suppressed) {
-                    t.addSuppressed(suppressed);
-                }
-            }
-        } finally {
-            allocatedBytes = currentThreadAllocatedBytes();
-            started.countDown();
-        }
+    protected void serve(Arena arena) throws Exception {
+        tid = Syscalls.gettid();  // not counted: see LoopSyscalls
+        tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
+        sys = new LoopSyscalls(arena, tracer, options.syscallLatency());
+        clock.tick();
+        readiness = Loops.readiness(kind, arena, sys, options, wakeFd);
+        table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
+        table.loopIndex = index;
+        acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind),
+                options.listener().equals("exclusive"), !options.sharedListener());
+        SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
+        protocol = Protocol.create(arena, options, statsSource, false);
+        policy = Loops.policy(kind, new DrainPolicy.Parts(sys, clock, readiness, table, acceptor, protocol, options.cork()));
+        started.countDown();
+        loop();
     }
 
     private void loop() throws SyscallException {
         boolean owed = false;
-        tick();
+        clock.tick(protocol);
         while (!stopRequested || draining()) {
             int timeout = drainDeadline >= 0 ? (quietClosePending ? 0 : 10) : timeoutMs(owed);
             int n = awaitAndDispatch(timeout);
             if (acceptor.pauseOver()) policy.onAcceptable();
             owed = policy.runOwed();
-            table.expire(clock.nowMs);
+            policy.io.expire();
             int closed = table.closeDeferred();
             if (closed > 0 && acceptor.fdsFreed()) {  // fds came free: accept again now, not after the pause
                 policy.onAcceptable();
@@ -124,7 +110,7 @@ public final class EventLoop extends PublishingWorker {
         batchRecorded = wakeEvent.isEnabled();
         if (batchRecorded) wakeEvent.begin();
         if (n < 0 && n != -Errno.EINTR) throw new SyscallException("wait for readiness", -n);
-        tick();
+        clock.tick(protocol);  // once per wake-up, not per request
         for (int i = 0; i < n; i++) {
             long token = readiness.token(i);
             if (token == Readiness.LISTENER) {
@@ -139,20 +125,10 @@ public final class EventLoop extends PublishingWorker {
         return n;
     }
 
-    /** Reads the clock once per wake-up; refreshes the protocol's Date once a second. */
-    private void tick() {
-        clock.tick();
-        long s = System.currentTimeMillis() / 1000;
-        if (s != second) {
-            second = s;
-            protocol.tick(s);
-        }
-    }
-
     /** The wait's timeout: 0 while work is owed, else until the next timer or the end of an accept pause, else -1. */
     private int timeoutMs(boolean owed) {
         if (owed) return 0;
-        long t = ConnectionTable.earlier(table.untilNextDeadline(clock.nowMs), acceptor.pauseRemaining());
+        long t = Deadlines.earlier(policy.io.untilNextDeadline(), acceptor.pauseRemaining());
         return (int) Math.min(t, Integer.MAX_VALUE);
     }
 
@@ -181,7 +157,8 @@ public final class EventLoop extends PublishingWorker {
     }
 
     /** Stop: close every connection, the listener and the backend. */
-    private void shutdownAll() {
+    @Override
+    protected void shutdownAll() {
         if (table != null) {
             table.closeQuiet(true);
             table.closeDeferred();

@@ -1,12 +1,14 @@
 package edgepoll.loop;
 
 import edgepoll.config.Options;
-import edgepoll.proto.Exchange;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
+import edgepoll.transport.Conn;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p><b>Thread-safe design.</b> The slots live in an {@link AtomicReferenceArray} indexed by fd
  * (fixed capacity {@link #CAPACITY}: a connection on a higher fd number is closed at once). A slot
  * is created once per fd number (compareAndSet) and reused. Its {@link Slot#owner} word is the only
- * synchronisation: a thread handles a connection only after compareAndSet(FREE, BUSY) and gives it
- * back with compareAndSet(BUSY, FREE) (volatile acquire/release: everything the previous owner
+ * synchronisation: a thread handles a connection only after compareAndSet(NOBODY, BUSY) and gives it
+ * back with compareAndSet(BUSY, NOBODY) (volatile acquire/release: everything the previous owner
  * wrote into the slot and its buffers happens-before what the next owner reads; the kernel's
  * epoll_ctl/epoll_wait hand-off is not an edge the Java memory model knows). A thread whose CAS
  * fails counts an <i>owner collision</i> and sets BUSY_AGAIN, so the owner handles the connection
@@ -40,19 +42,41 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class SharedEpoll implements AutoCloseable {
     /** Highest fd number + 1 a connection may have here. */
     static final int CAPACITY = 1 << 16;
-    static final int FREE = 0, BUSY = 1, BUSY_AGAIN = 2;
+    /** The owner word: nobody holds the slot, a thread does, a thread does and must look once more. */
+    static final int NOBODY = 0, BUSY = 1, BUSY_AGAIN = 2;
+    /** The generation, read by any thread before it takes the owner word: read and written volatile. */
+    private static final VarHandle GENERATION;
 
-    /** One connection (or a free fd number): its bytes, its generation, and the owner word. */
-    static final class Slot extends Exchange {
-        final int fd;
-        final AtomicInteger owner = new AtomicInteger(FREE);
-        /** Bumped by the accepting thread before the fd is registered; travels in the token. */
-        volatile int generation;
-        /** Guarded by owner: a live connection on this fd. */
-        boolean open;
+    static {
+        try {
+            GENERATION = MethodHandles.lookup().findVarHandle(Conn.class, "generation", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * One connection (or a free fd number): the transport's {@link Conn} (its state, OPEN while a
+     * connection lives on this fd, and everything else guarded by the owner word), and the owner word.
+     */
+    static final class Slot extends Conn {
+        final AtomicInteger owner = new AtomicInteger(NOBODY);
 
         Slot(int fd) {
-            this.fd = fd;
+            super(fd);
+        }
+
+        /** Owned by the accepting thread: a new socket on this fd; returns its generation, published before the fd is registered. */
+        int open() {
+            reopen();
+            int g = generation + 1;
+            GENERATION.setVolatile(this, g);
+            return g;
+        }
+
+        /** The current generation, as any thread may read it before taking the owner word. */
+        int currentGeneration() {
+            return (int) GENERATION.getVolatile(this);
         }
     }
 
@@ -125,8 +149,8 @@ public final class SharedEpoll implements AutoCloseable {
     public void close() {
         for (int i = 0; i < CAPACITY; i++) {
             Slot s = slots.get(i);
-            if (s != null && s.open) {
-                s.open = false;
+            if (s != null && s.state == Conn.OPEN) {
+                s.state = Conn.FREE;
                 Syscalls.close(cs, s.fd);
             }
         }

@@ -7,6 +7,8 @@ import edgepoll.kernel.Token;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
 import edgepoll.sys.Errno;
+import edgepoll.transport.Conn;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 import java.lang.foreign.Arena;
@@ -17,7 +19,9 @@ import java.lang.foreign.ValueLayout;
  * One of the {@code --loops} threads of {@code --shared-epoll}: waits on the {@link SharedEpoll}
  * instance with the others and handles whatever event it gets (the man page's pattern for
  * multi-threaded edge-triggered epoll). A small loop of its own, not an {@link EventLoop}: the
- * EventLoop's table, timers and buffer pool are single-threaded by design and stay so.
+ * EventLoop's table, timers and buffer pool are single-threaded by design and stay so. Its
+ * connections' bytes move through the same transport as the EventLoop's (read, pump, send,
+ * close: {@link edgepoll.transport.SocketTransport}); this class keeps only who owns a connection.
  *
  * <p>Per event for a connection: check the token's generation (a stale event is dropped), take the
  * slot's owner word (a failed take is an owner collision, see SharedEpoll), drain it
@@ -40,7 +44,8 @@ public final class SharedEpollLoop extends Worker {
     private EpollEvents ready;
     private EpollEvents ctl;
     private SharedEpollTransfer io;
-    private long second;
+    /** This thread's clock: the Date of its protocol (no timers: see {@link SharedEpollTransfer}). */
+    private final LoopClock clock = new LoopClock();
     /** After EMFILE left connections queued: accept again at this time (ms); -1: no retry due. */
     private long acceptRetryAt = -1;
 
@@ -58,7 +63,7 @@ public final class SharedEpollLoop extends Worker {
             ctl = new EpollEvents(arena, 1);
             // Templates in the shared arena: a body begun by this thread may be sent on by another.
             protocol = Protocol.create(group.arena, options, null, false);
-            io = new SharedEpollTransfer(sys, protocol);
+            io = new SharedEpollTransfer(sys, protocol, clock);
             FdReserve.PROCESS.join(sys);
             try {
                 started.countDown();
@@ -84,7 +89,7 @@ public final class SharedEpollLoop extends Worker {
             // once), or when accepting is retried after EMFILE.
             int n = sys.epollWait(group.epfd, ready, ready.capacity(), acceptRetryAt < 0 ? 1_000 : (int) Math.max(0, acceptRetryAt - nowMs()));
             if (n < 0 && n != -Errno.EINTR) throw new edgepoll.sys.SyscallException("epoll_wait (shared)", -n);
-            tick();
+            clock.tick(protocol);
             for (int i = 0; i < n; i++) {
                 long token = ready.u64(i);
                 if (token == Readiness.LISTENER) {
@@ -95,14 +100,6 @@ public final class SharedEpollLoop extends Worker {
                 }
             }
             if (acceptRetryAt >= 0 && nowMs() >= acceptRetryAt) acceptAll();
-        }
-    }
-
-    private void tick() {
-        long s = System.currentTimeMillis() / 1000;
-        if (s != second) {
-            second = s;
-            protocol.tick(s);
         }
     }
 
@@ -139,20 +136,15 @@ public final class SharedEpollLoop extends Worker {
             }
             // The previous connection on this number is closed but its owner may not have released
             // the slot yet (close comes first): a window of a few instructions.
-            while (!s.owner.compareAndSet(SharedEpoll.FREE, SharedEpoll.BUSY)) Thread.onSpinWait();
-            s.resetBytes();
-            s.closeAfterFlush = false;
-            s.exchanges = 0;
-            s.open = true;
-            int generation = s.generation + 1;
-            s.generation = generation;
+            while (!s.owner.compareAndSet(SharedEpoll.NOBODY, SharedEpoll.BUSY)) Thread.onSpinWait();
+            int generation = s.open();
             long token = Token.of(fd, generation);
-            s.owner.set(SharedEpoll.FREE);  // release before registering: the first event may go to any thread
+            s.owner.set(SharedEpoll.NOBODY);  // release before registering: the first event may go to any thread
             ctl.set(0, group.interest(false), token);
             if (sys.epollCtl(group.epfd, Epoll.EPOLL_CTL_ADD, fd, ctl.segment()) < 0) {
                 if (take(s, generation)) {  // nobody can have an event for it: take succeeds
-                    io.closeOwned(s);
-                    s.owner.set(SharedEpoll.FREE);
+                    io.closeLater(s, null);
+                    s.owner.set(SharedEpoll.NOBODY);
                 }
             }
         }
@@ -160,14 +152,14 @@ public final class SharedEpollLoop extends Worker {
 
     /** Takes the slot's owner word for a live connection of {@code generation}; false: stale or someone else has it. */
     private boolean take(SharedEpoll.Slot s, int generation) {
-        if (s.generation != generation) {
+        if (s.currentGeneration() != generation) {
             sys.counters.countStaleEvent();
             return false;
         }
         for (;;) {
             int o = s.owner.get();
-            if (o == SharedEpoll.FREE) {
-                if (s.owner.compareAndSet(SharedEpoll.FREE, SharedEpoll.BUSY)) return true;
+            if (o == SharedEpoll.NOBODY) {
+                if (s.owner.compareAndSet(SharedEpoll.NOBODY, SharedEpoll.BUSY)) return true;
             } else {
                 sys.counters.countOwnerCollision();  // two threads on one connection at once: plain EPOLLET only (see SharedEpoll)
                 if (o == SharedEpoll.BUSY_AGAIN || s.owner.compareAndSet(SharedEpoll.BUSY, SharedEpoll.BUSY_AGAIN)) return false;
@@ -185,19 +177,20 @@ public final class SharedEpollLoop extends Worker {
         for (;;) {
             // Whatever the token said, the slot now holds its current connection (accepting needs the
             // owner word too): drain that one, so an edge handed over by BUSY_AGAIN is never lost.
-            if (s.open) io.drain(s);
-            open = s.open;
+            if (s.state == Conn.OPEN) io.drain(s);
+            open = s.state == Conn.OPEN;
             rearm = group.interest(s.outputPending());  // EPOLLET is the sign bit: no -1 sentinel here
-            if (s.owner.compareAndSet(SharedEpoll.BUSY, SharedEpoll.FREE)) break;
+            if (s.owner.compareAndSet(SharedEpoll.BUSY, SharedEpoll.NOBODY)) break;
             s.owner.set(SharedEpoll.BUSY);  // BUSY_AGAIN: another thread was told of new input meanwhile
         }
         if (open && group.oneshot) {
             // Released first, then re-armed: the thread that gets the next event finds the slot free
             // (with ONESHOT nobody can have an event for it between the release and the MOD).
-            ctl.set(0, rearm, Token.of(fd, s.generation));
-            if (sys.epollCtl(group.epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment()) < 0 && take(s, s.generation)) {
-                io.closeOwned(s);
-                s.owner.set(SharedEpoll.FREE);
+            int current = s.currentGeneration();
+            ctl.set(0, rearm, Token.of(fd, current));
+            if (sys.epollCtl(group.epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment()) < 0 && take(s, current)) {
+                io.closeLater(s, null);
+                s.owner.set(SharedEpoll.NOBODY);
             }
         }
     }

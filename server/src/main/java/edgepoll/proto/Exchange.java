@@ -39,6 +39,18 @@ public class Exchange {
         return inLen - inPos;
     }
 
+    /**
+     * Moves the unconsumed input {@code [inPos, inLen)} to the start of {@code in}, so that all the
+     * room left is at its end (before a read or a copy into it). Every loop's transport compacts here.
+     */
+    public final void compact() {
+        if (inPos == 0) return;
+        int left = inLen - inPos;
+        if (left > 0) MemorySegment.copy(in, inPos, in, 0, left);
+        inPos = 0;
+        inLen = left;
+    }
+
     /** Forgets every byte and cursor: a new connection, or one that is closing. */
     public final void resetBytes() {
         inPos = inLen = outPos = outLen = 0;

@@ -5,6 +5,7 @@ import edgepoll.stats.UringOp;
 import edgepoll.sys.Errno;
 import edgepoll.sys.uring.Cqe;
 import edgepoll.sys.uring.Ring;
+import edgepoll.transport.Conn;
 
 /**
  * Where each CQE goes: counted by op and result, then handed to the listener's acceptor, the wake
@@ -83,13 +84,13 @@ final class Completions implements Ring.CompletionHandler {
             c.recvCancelling = false;
             c.ops--;
         }
-        if (c.state == UringConnection.CLOSING) {
+        if (c.state == Conn.CLOSED) {
             if (bid >= 0) buffers.recycle(bid);
             slots.maybeFree(c);
             return;
         }
         if (res > 0) {
-            if (c.state == UringConnection.LINGERING) {
+            if (c.state == Conn.LINGERING) {
                 buffers.recycle(bid);  // read and discarded until the peer's FIN
             } else {
                 transfer.received(c, bid, res);
@@ -97,15 +98,15 @@ final class Completions implements Ring.CompletionHandler {
         } else {
             if (bid >= 0) buffers.recycle(bid);
             if (res == 0) {
-                if (c.state == UringConnection.LINGERING) {
-                    transfer.closeLater(c);
+                if (c.state == Conn.LINGERING) {
+                    transfer.closeLater(c, null);
                     return;
                 }
                 c.peerClosed = true;
             } else if (res == -Errno.ENOBUFS) {
                 slots.starve(c);
             } else if (res != -Errno.ECANCELED) {
-                transfer.closeLater(c);  // ECONNRESET and the like, counted by errno
+                transfer.closeLater(c, null);  // ECONNRESET and the like, counted by errno
                 return;
             }
         }
@@ -116,12 +117,12 @@ final class Completions implements Ring.CompletionHandler {
         c.ops--;
         c.sendInFlight = false;
         c.sending = null;
-        if (c.state == UringConnection.CLOSING) {
+        if (c.state == Conn.CLOSED) {
             slots.maybeFree(c);
             return;
         }
         if (res < 0) {
-            transfer.closeLater(c);  // EPIPE, ECONNRESET: counted by errno
+            transfer.closeLater(c, null);  // EPIPE, ECONNRESET: counted by errno
             return;
         }
         transfer.sent(c, res);

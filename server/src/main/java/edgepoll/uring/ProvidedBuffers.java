@@ -56,11 +56,8 @@ final class ProvidedBuffers {
         if (c.pendCount == 0) return false;
         if (c.in == null) {
             c.in = pool.acquire();
-        } else if (c.inPos > 0) {
-            int left = c.inLen - c.inPos;
-            if (left > 0) MemorySegment.copy(c.in, c.inPos, c.in, 0, left);
-            c.inPos = 0;
-            c.inLen = left;
+        } else {
+            c.compact();
         }
         int cap = (int) c.in.byteSize();
         boolean moved = false;

@@ -2,6 +2,7 @@ package edgepoll.uring;
 
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.Errno;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
 
@@ -27,7 +28,7 @@ final class UringAcceptor {
     private final Submissions sq;
     private final UringSlots slots;
     private final UringTransfer transfer;
-    private final TurnClock clock;
+    private final LoopClock clock;
     private final CqeTrace trace;
     private final int listenFd;
     private final int maxConnections;
@@ -39,7 +40,7 @@ final class UringAcceptor {
     /** Paused because fds ran out: the next close re-arms the accept. */
     private boolean pausedForFds;
 
-    UringAcceptor(LoopSyscalls sys, Submissions sq, UringSlots slots, UringTransfer transfer, TurnClock clock,
+    UringAcceptor(LoopSyscalls sys, Submissions sq, UringSlots slots, UringTransfer transfer, LoopClock clock,
             CqeTrace trace, int listenFd, int maxConnections) {
         this.sys = sys;
         this.sq = sq;

@@ -1,22 +1,18 @@
 package edgepoll.uring;
 
-import edgepoll.proto.Exchange;
+import edgepoll.transport.Conn;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * One accepted connection of a {@link UringLoop}: its {@link Exchange} plus what the loop keeps
- * about the requests it has in the ring for it. Owned by the loop thread; the slot is reused for a
+ * One accepted connection of a {@link UringLoop}: the transport's {@link Conn} (bytes, states,
+ * timers; its fd is -1 once the ring closed it) plus what the loop keeps about the requests it has
+ * in the ring for it and the provided buffers it holds. Owned by the loop thread; the slot is reused for a
  * later connection only once every request submitted for this one has completed ({@link #ops} is 0),
  * so a completion can never reach the wrong connection; the generation in the user_data checks it.
  */
-final class UringConnection extends Exchange {
-    static final int FREE = 0, OPEN = 1, LINGERING = 2, CLOSING = 3;
-
+final class UringConnection extends Conn {
     final int slot;
-    int fd = -1;
-    int generation;
-    int state = FREE;
     /** Requests in the ring for this connection (recv while armed, send, shutdown, cancel, close). */
     int ops;
     boolean recvArmed;
@@ -24,13 +20,9 @@ final class UringConnection extends Exchange {
     boolean recvCancelling;
     /** The recv ended with ENOBUFS: re-armed once buffers come back. */
     boolean starved;
-    boolean sendInFlight;
-    /** What the send in flight reads from (the output buffer or a body): kept reachable until its CQE. */
+    /** What the send in flight ({@link Conn#sendInFlight}) reads from (the output buffer or a body): kept reachable until its CQE. */
     MemorySegment sending;
     boolean sendingBody;
-    boolean peerClosed;
-    /** --cork: TCP_CORK is set while a batch of pipelined replies leaves in several sends. */
-    boolean corked;
     /** On the loop's list of connections to drive after the completions are reaped. */
     boolean dirty;
 
@@ -38,30 +30,25 @@ final class UringConnection extends Exchange {
     int[] pendBid = new int[8], pendOff = new int[8], pendLen = new int[8];
     int pendHead, pendCount;
 
-    /** Intrusive timer list links (see {@link UringTimers}); deadline in loop milliseconds. */
-    UringConnection prev, next;
-    UringTimers timerList;
-    long deadline;
-
     UringConnection(int slot) {
+        super(-1);
         this.slot = slot;
-    }
-
-    boolean live() {
-        return state == OPEN || state == LINGERING;
     }
 
     void open(int fd) {
         this.fd = fd;
-        state = OPEN;
+        reopen();
         generation = (generation + 1) & UserData.GEN_MASK;
         ops = 0;
-        recvArmed = recvCancelling = starved = sendInFlight = sendingBody = peerClosed = dirty = corked = false;
+        recvArmed = recvCancelling = starved = sendingBody = dirty = false;
         sending = null;
-        resetBytes();
-        exchanges = 0;
-        closeAfterFlush = false;
         pendHead = pendCount = 0;
+    }
+
+    /** Provided buffers received and not yet copied in: a head begun (timers), more input to come (the pump). */
+    @Override
+    public boolean holdsInput() {
+        return pendCount > 0;
     }
 
     void pushPending(int bid, int len) {

@@ -9,6 +9,9 @@ import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
 import edgepoll.sys.uring.Ring;
+import edgepoll.transport.Conn;
+import edgepoll.transport.Deadlines;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.BufferPool;
 import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
@@ -24,7 +27,7 @@ import java.lang.foreign.Arena;
  * <p>This class is only the turn skeleton: prepare (accept and starved recvs re-armed, recycled
  * buffers published), one io_uring_enter that submits everything prepared and waits for at least
  * one completion, reap ({@link Completions}) and drive each connection touched once
- * ({@link UringTransfer}), expire timers ({@link UringDeadlines}), publish counters if asked; and
+ * ({@link UringTransfer}, the transport every loop shares), expire timers, publish counters if asked; and
  * the stop. The parts: {@link Submissions} (every SQE), {@link ProvidedBuffers},
  * {@link UringSlots} (connections by slot), {@link UringAcceptor}, {@link WakePoll},
  * {@link CqeTrace}; {@link UringProbe} checks the kernel before any loop starts.
@@ -52,9 +55,8 @@ public final class UringLoop extends PublishingWorker {
     private Ring ring;
     private ProvidedBuffers buffers;
     private Protocol protocol;
-    private final TurnClock clock = new TurnClock();
+    private final LoopClock clock = new LoopClock();
     private UringSlots slots;
-    private UringDeadlines deadlines;
     private UringTransfer transfer;
     private UringAcceptor acceptor;
     private Completions completions;
@@ -76,47 +78,31 @@ public final class UringLoop extends PublishingWorker {
     }
 
     @Override
-    public void run() {
-        onOwnThread();
-        try (Arena arena = Arena.ofConfined()) {
-            Tracer text = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;  // text only (Options refuses perfetto here)
-            tracer = text;
-            sys = new LoopSyscalls(arena, text);
-            tid = Syscalls.gettid();
-            clock.nowMs = System.nanoTime() / 1_000_000;
-            int flags = options.sqpoll() ? Ring.SETUP_SQPOLL | Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_SUBMIT_ALL
-                    : Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_DEFER_TASKRUN | Ring.SETUP_SUBMIT_ALL;
-            ring = sys.uringSetup(options.uringEntries(), flags, 1000);
-            buffers = new ProvidedBuffers(sys.uringRegisterBuffers(ring, Submissions.BUFFER_GROUP,
-                    Math.max(256, Integer.highestOneBit(options.uringEntries()) * 2), options.bufferSize()));
-            protocol = Protocol.create(arena, options, statsSource, false);
-            Submissions sq = new Submissions(sys, ring);
-            CqeTrace trace = text != null ? new CqeTrace(text) : null;
-            slots = new UringSlots(new BufferPool(arena, options.sliceSize()));
-            deadlines = new UringDeadlines(options);
-            transfer = new UringTransfer(sys, sq, buffers, slots, deadlines, clock, protocol, options.cork());
-            acceptor = new UringAcceptor(sys, sq, slots, transfer, clock, trace, listenFd, options.maxConnections());
-            WakePoll wake = new WakePoll(sq, wakeFd, () -> stopRequested);
-            completions = new Completions(sys.counters, slots, buffers, transfer, acceptor, wake, trace);
-            clock.tick(protocol);
-            acceptor.start();
-            if (options.acceptPauseMs() > 0) acceptor.pauseFor(options.acceptPauseMs());
-            wake.arm();
-            started.countDown();
-            loop();
-        } catch (Throwable t) {
-            failure = t;
-            if (sys != null && result == null) {
-                try {
-                    shutdownAll();
-                } catch (Throwable suppressed) {
-                    t.addSuppressed(suppressed);
-                }
-            }
-        } finally {
-            allocatedBytes = currentThreadAllocatedBytes();
-            started.countDown();
-        }
+    protected void serve(Arena arena) throws Exception {
+        Tracer text = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;  // text only (Options refuses perfetto here)
+        tracer = text;
+        sys = new LoopSyscalls(arena, text);
+        tid = Syscalls.gettid();
+        clock.tick();
+        int flags = options.sqpoll() ? Ring.SETUP_SQPOLL | Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_SUBMIT_ALL
+                : Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_DEFER_TASKRUN | Ring.SETUP_SUBMIT_ALL;
+        ring = sys.uringSetup(options.uringEntries(), flags, 1000);
+        buffers = new ProvidedBuffers(sys.uringRegisterBuffers(ring, Submissions.BUFFER_GROUP,
+                Math.max(256, Integer.highestOneBit(options.uringEntries()) * 2), options.bufferSize()));
+        protocol = Protocol.create(arena, options, statsSource, false);
+        Submissions sq = new Submissions(sys, ring);
+        CqeTrace trace = text != null ? new CqeTrace(text) : null;
+        slots = new UringSlots(new BufferPool(arena, options.sliceSize()));
+        transfer = new UringTransfer(sys, sq, buffers, slots, new Deadlines(options), clock, protocol, options.cork());
+        acceptor = new UringAcceptor(sys, sq, slots, transfer, clock, trace, listenFd, options.maxConnections());
+        WakePoll wake = new WakePoll(sq, wakeFd, () -> stopRequested);
+        completions = new Completions(sys.counters, slots, buffers, transfer, acceptor, wake, trace);
+        clock.tick(protocol);
+        acceptor.start();
+        if (options.acceptPauseMs() > 0) acceptor.pauseFor(options.acceptPauseMs());
+        wake.arm();
+        started.countDown();
+        loop();
     }
 
     private void loop() throws SyscallException {
@@ -142,7 +128,7 @@ public final class UringLoop extends PublishingWorker {
             }
             clock.tick(protocol);
             reap();
-            deadlines.expire(clock.nowMs, transfer);
+            transfer.expire();
             sys.counters.setBufferPool(slots.pool.allocatedBytes(), slots.pool.inUse());
             if (published.wanted()) {
                 sys.counters.setCpuNanos(Worker.currentThreadCpuNanos());  // as the epoll loops: cpu_ms in the live stats
@@ -163,7 +149,7 @@ public final class UringLoop extends PublishingWorker {
     }
 
     private long untilNextDeadlineNanos() {
-        long t = UringDeadlines.earlier(deadlines.untilNextMs(clock.nowMs), acceptor.untilPauseEndsMs());
+        long t = Deadlines.earlier(transfer.untilNextDeadline(), acceptor.untilPauseEndsMs());
         return t < 0 ? -1 : Math.max(1, t) * 1_000_000L;
     }
 
@@ -186,16 +172,17 @@ public final class UringLoop extends PublishingWorker {
         quietClosePending = false;
         for (int i = 0; i < slots.count(); i++) {
             UringConnection c = slots.at(i);
-            if (c.live() && !c.outputPending() && !c.sendInFlight) transfer.closeLater(c);
+            if (c.live() && !c.outputPending() && !c.sendInFlight) transfer.closeLater(c, "server-stop");
         }
     }
 
     /** Closes every connection through the ring and waits (bounded) for their last completions, then tears down. */
-    private void shutdownAll() {
+    @Override
+    protected void shutdownAll() {
         try {
             if (ring != null && ring.isOpen() && completions != null) {
                 for (int i = 0; i < slots.count(); i++) {
-                    if (slots.at(i).live()) transfer.closeLater(slots.at(i));
+                    if (slots.at(i).live()) transfer.closeLater(slots.at(i), "server-stop");
                 }
                 acceptor.stop();
                 long deadline = System.nanoTime() + 1_000_000_000L;
@@ -205,7 +192,7 @@ public final class UringLoop extends PublishingWorker {
                 }
                 for (int i = 0; i < slots.count(); i++) {  // a close that did not complete in time: close(2) it
                     UringConnection c = slots.at(i);
-                    if (c.state != UringConnection.FREE && c.fd >= 0) {
+                    if (c.state != Conn.FREE && c.fd >= 0) {
                         sys.close(c.fd);
                         sys.counters.countClosed();
                         c.fd = -1;

@@ -1,5 +1,6 @@
 package edgepoll.uring;
 
+import edgepoll.transport.Conn;
 import edgepoll.worker.BufferPool;
 import java.util.Arrays;
 
@@ -58,17 +59,17 @@ final class UringSlots {
     /** The connection a CQE names, or null when the slot was freed or reused since the request was made. */
     UringConnection lookup(int slot, int generation) {
         UringConnection c = slot < slotCount ? slots[slot] : null;
-        if (c == null || c.state == UringConnection.FREE || c.generation != generation) return null;
+        if (c == null || c.state == Conn.FREE || c.generation != generation) return null;
         return c;
     }
 
     /** A closing connection whose last request completed: buffers back to the pool, slot free. */
     void maybeFree(UringConnection c) {
-        if (c.state != UringConnection.CLOSING || c.ops > 0) return;
+        if (c.state != Conn.CLOSED || c.ops > 0) return;
         if (c.in != null) pool.release(c.in);
         if (c.out != null) pool.release(c.out);
         c.in = c.out = null;
-        c.state = UringConnection.FREE;
+        c.state = Conn.FREE;
         if (freeCount == freeSlots.length) freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
         freeSlots[freeCount++] = c.slot;
     }
@@ -76,7 +77,7 @@ final class UringSlots {
     /** Slots not free: open, lingering, or closing with requests still in the ring. */
     int busy() {
         int n = 0;
-        for (int i = 0; i < slotCount; i++) if (slots[i].state != UringConnection.FREE) n++;
+        for (int i = 0; i < slotCount; i++) if (slots[i].state != Conn.FREE) n++;
         return n;
     }
 

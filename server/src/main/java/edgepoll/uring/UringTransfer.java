@@ -1,41 +1,36 @@
 package edgepoll.uring;
 
-import edgepoll.proto.Protocol;
 import edgepoll.kernel.LoopSyscalls;
+import edgepoll.proto.Protocol;
 import edgepoll.stats.SyscallCounters;
-import edgepoll.sys.Net;
+import edgepoll.transport.Conn;
+import edgepoll.transport.Deadlines;
+import edgepoll.transport.LoopClock;
+import edgepoll.transport.Outcome;
+import edgepoll.transport.Transport;
 
 /**
- * Drives one connection after its completions (the epoll loops' Transfer, with the ring's requests
- * in place of read and send): held input copied in and turned into replies, one send in the ring
- * while replies are queued, the recv kept armed unless backpressure holds it, the timers, and the
- * ends of a connection: half-close and linger (HTTP), or cancel-and-close through the ring. Owned
- * by the loop thread.
+ * The uring loop's {@link Transport}: the same pump, end of a connection and timers as every loop,
+ * with the ring's requests in place of read and send. Held input (provided buffers from recv CQEs)
+ * is copied into the connection's buffer as the pump wants it; at most one send is in the ring,
+ * and its completion drives the connection again; the recv stays armed unless backpressure holds
+ * it; shutdown and close go through the ring too (cancel-and-close). Owned by the loop thread.
  */
-final class UringTransfer {
-    private final LoopSyscalls sys;
+final class UringTransfer extends Transport<UringConnection> {
     private final SyscallCounters counters;
     private final Submissions sq;
     private final ProvidedBuffers buffers;
     private final UringSlots slots;
-    private final UringDeadlines deadlines;
-    private final TurnClock clock;
-    private final Protocol protocol;
-    private final boolean cork;
     /** Sends prepared since the last enter whose completion needs no follow-up (see UringLoop.loop). */
     private int quietSends;
 
     UringTransfer(LoopSyscalls sys, Submissions sq, ProvidedBuffers buffers, UringSlots slots,
-            UringDeadlines deadlines, TurnClock clock, Protocol protocol, boolean cork) {
-        this.sys = sys;
+            Deadlines deadlines, LoopClock clock, Protocol protocol, boolean cork) {
+        super(sys, protocol, clock, deadlines, cork);
         this.counters = sys.counters;
         this.sq = sq;
         this.buffers = buffers;
         this.slots = slots;
-        this.deadlines = deadlines;
-        this.clock = clock;
-        this.protocol = protocol;
-        this.cork = cork;
     }
 
     /** A newly accepted connection: its recv armed, its first timer. */
@@ -51,64 +46,33 @@ final class UringTransfer {
         return n;
     }
 
-    /** After its completions: turn held input into replies, send them, keep the recv armed as wanted, timers. */
-    void drive(UringConnection c) {
-        if (c.state == UringConnection.OPEN) pump(c);
-        if (c.live() && !c.recvArmed && !c.recvCancelling && !c.starved && !c.peerClosed && c.pendCount == 0) armRecv(c);
-        if (c.live()) {
-            releaseIdleBuffers(c);
-            deadlines.rearm(c, clock.nowMs);
-        }
-    }
-
     /**
-     * The Transfer.pump of the epoll loops, with a send in the ring instead of send(2): while no send
-     * is in flight, copy held input into the connection buffer, let the protocol answer, and submit
-     * what it queued. A send's completion drives the connection again.
+     * After its completions: the pump (held input copied in, answered, one send submitted), then the
+     * peer's FIN once everything it sent before it is consumed, then the recv kept armed as wanted.
      */
-    private void pump(UringConnection c) {
-        while (c.state == UringConnection.OPEN && !c.sendInFlight) {
-            boolean fed = buffers.feed(c, slots.pool);
-            if (c.outputPending()) {
-                if (cork && !c.corked && (c.buffered() > 0 || c.pendCount > 0)) {
-                    sys.setIntOption(c.fd, Net.IPPROTO_TCP, Net.TCP_CORK, 1);  // more replies will follow this send
-                    c.corked = true;
-                }
-                send(c);
-                return;
-            }
-            if (c.closeAfterFlush) {
-                finish(c);
-                return;
-            }
-            if (c.buffered() == 0) {
-                if (fed || c.pendCount > 0) continue;
-                break;
-            }
-            if (c.out == null) c.out = slots.pool.acquire();
-            int before = c.inPos;
-            counters.addRequests(protocol.process(c));
-            if (!c.outputPending() && c.inPos == before && !fed) break;  // an incomplete request: wait for more input
+    void drive(UringConnection c) {
+        pump(c);
+        if (c.state == Conn.OPEN && c.peerClosed && c.pendCount == 0 && !c.sendInFlight) {
+            onEof(c);
+            if (c.state == Conn.OPEN) pump(c);
         }
-        if (c.corked && c.state == UringConnection.OPEN && !c.sendInFlight) {
-            sys.setIntOption(c.fd, Net.IPPROTO_TCP, Net.TCP_CORK, 0);  // the batch is sent: let the last bytes go
-            c.corked = false;
-        }
-        if (c.state == UringConnection.OPEN && c.peerClosed && c.pendCount == 0 && !c.sendInFlight) {
-            c.inPos = c.inLen = 0;  // an incomplete request can never complete
-            if (c.outputPending()) {
-                c.closeAfterFlush = true;
-                send(c);
-            } else if (c.closeAfterFlush) {
-                finish(c);
-            } else {
-                closeLater(c);
-            }
-        }
+        if (c.live() && !c.recvArmed && !c.recvCancelling && !c.starved && !c.peerClosed && c.pendCount == 0) armRecv(c);
     }
 
-    /** One send of what is queued: the head buffer first, then the body (at most 1 GiB a send). */
-    private void send(UringConnection c) {
+    @Override
+    protected boolean feed(UringConnection c) {
+        return buffers.feed(c, slots.pool);
+    }
+
+    /** An output buffer from the pool (a send may read from it until its CQE: given back only then). */
+    @Override
+    protected void lendOutput(UringConnection c) {
+        if (c.out == null) c.out = slots.pool.acquire();
+    }
+
+    /** One send of what is queued, in the ring: the head buffer first, then the body (at most 1 GiB a send). */
+    @Override
+    protected Outcome send(UringConnection c) {
         long rest;
         if (c.outPos < c.outLen) {
             sq.send(c, c.out, c.outPos, c.outLen - c.outPos, false);
@@ -119,6 +83,13 @@ final class UringTransfer {
             rest = c.bodyLength - c.bodySent - n;
         }
         if (rest == 0 && c.pendCount == 0 && c.buffered() == 0 && !c.closeAfterFlush && !c.peerClosed) quietSends++;
+        return Outcome.WAITING;
+    }
+
+    /** shutdown(SHUT_WR) in the ring, too. */
+    @Override
+    protected void shutdownWrite(UringConnection c) {
+        sq.shutdownWrite(c);
     }
 
     /** The send's CQE: account the bytes it took; the connection is then driven again. */
@@ -147,32 +118,17 @@ final class UringTransfer {
         if (c.pendCount >= UringLoop.HOLD_LIMIT && c.recvArmed && !c.recvCancelling) sq.cancelRecv(c);
     }
 
-    /** Everything queued is sent and the connection must end: half-close and linger (HTTP), or close. */
-    private void finish(UringConnection c) {
-        if (c.peerClosed || !protocol.isHttp()) {
-            closeLater(c);
-            return;
-        }
-        // shutdown(SHUT_WR) sends our FIN after the reply; reading on until the client's FIN keeps
-        // unread client bytes from turning the close into an RST that could destroy the reply.
-        sq.shutdownWrite(c);
-        c.state = UringConnection.LINGERING;
-        c.inPos = c.inLen = 0;
-        buffers.drop(c);
-        deadlines.linger(c, clock.nowMs);
-    }
-
-    /** Marks {@code c} closing: cancels what it has in the ring and closes its fd, both in the next submission. */
-    void closeLater(UringConnection c) {
-        if (!c.live()) return;
-        c.state = UringConnection.CLOSING;
-        deadlines.remove(c);
+    /** Marks {@code c} closed: cancels what it has in the ring and closes its fd, both in the next submission. */
+    @Override
+    public void closeLater(UringConnection c, String reason) {
+        if (!c.markClosed(reason)) return;
         buffers.drop(c);
         c.resetBytes();  // c.sending keeps a send's bytes reachable until its CQE
         sq.cancelAllAndClose(c);
     }
 
-    private void releaseIdleBuffers(UringConnection c) {
+    @Override
+    protected void releaseIdleBuffers(UringConnection c) {
         if (c.in != null && c.inPos == c.inLen) {
             slots.pool.release(c.in);
             c.in = null;
@@ -183,5 +139,11 @@ final class UringTransfer {
             c.out = null;
             c.outPos = c.outLen = 0;
         }
+    }
+
+    /** Lingering: what it holds is dropped; the recv goes on, and its CQEs are discarded until the FIN (Completions). */
+    @Override
+    protected void lingering(UringConnection c) {
+        buffers.drop(c);
     }
 }

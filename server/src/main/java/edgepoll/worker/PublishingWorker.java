@@ -31,11 +31,40 @@ public abstract class PublishingWorker extends Worker {
         this.wakeFd = wakeFd;
     }
 
-    /** Called first on the worker's own thread. */
-    protected final void onOwnThread() {
+    /**
+     * The thread's body, the same for every loop: {@link #serve} in a confined arena this thread owns
+     * for its whole life (closed when serve returns or throws). A failure is recorded as the
+     * worker's; one that comes after the counters exist and before the loop's result still closes
+     * what the loop opened ({@link #shutdownAll}), while the arena is open.
+     */
+    @Override
+    public final void run() {
         thread = Thread.currentThread();
         ON_A_LOOP.set(true);
+        try (Arena arena = Arena.ofConfined()) {
+            try {
+                serve(arena);
+            } catch (Throwable t) {
+                failure = t;
+                if (ownCounters() != null && result == null) {
+                    try {
+                        shutdownAll();
+                    } catch (Throwable suppressed) {
+                        t.addSuppressed(suppressed);
+                    }
+                }
+            }
+        } finally {
+            allocatedBytes = currentThreadAllocatedBytes();
+            started.countDown();
+        }
     }
+
+    /** Sets up the loop in {@code arena} (counting {@link #started} down once it serves), then runs it until stopped. */
+    protected abstract void serve(Arena arena) throws Exception;
+
+    /** Closes every connection, the listener and the loop's kernel objects, and sets {@link #result}. */
+    protected abstract void shutdownAll();
 
     /** The live counters, for the owning thread only; null before they exist. */
     protected abstract SyscallCounters ownCounters();

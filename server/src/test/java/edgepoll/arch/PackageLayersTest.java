@@ -35,9 +35,11 @@ class PackageLayersTest {
             Map.entry("edgepoll.kernel", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.sys")),
             Map.entry("edgepoll.proto", Set.of("edgepoll.config")),
             Map.entry("edgepoll.worker", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.sys")),
-            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            // one connection transport under every event loop: buffers, the pump, timers, close and linger
+            Map.entry("edgepoll.transport", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.loop", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.transport", "edgepoll.sys")),
             Map.entry("edgepoll.model", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
-            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
+            Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.transport", "edgepoll.sys")),
             Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
             Map.entry("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys")),
             Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.server", "edgepoll.uring", "edgepoll.sys")),

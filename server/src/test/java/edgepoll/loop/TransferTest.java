@@ -11,6 +11,7 @@ import edgepoll.stats.Sys;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Net;
 import edgepoll.sys.Syscalls;
+import edgepoll.transport.LoopClock;
 import edgepoll.worker.BufferPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +41,7 @@ class TransferTest {
 
             LoopSyscalls sys = new LoopSyscalls(arena, null);
             ConnectionTable table = new ConnectionTable(sys, new BusySweep(0), new BufferPool(arena, 1024), Options.defaults());
-            Transfer io = new Transfer(sys, table, new EchoProtocol(), new Clock(), false, true);
+            Transfer io = new Transfer(sys, table, new EchoProtocol(), new LoopClock(), false, true);
             Connection c = table.open(readEnd);
             table.lendInput(c);
             c.inPos = 0;

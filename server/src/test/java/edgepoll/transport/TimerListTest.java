@@ -1,4 +1,4 @@
-package edgepoll.loop;
+package edgepoll.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,11 +6,17 @@ import org.junit.jupiter.api.Test;
 
 /** The intrusive timer list: deadline order, O(1) re-arming. */
 class TimerListTest {
+    /** A connection with nothing of a loop's own: the list only uses what every loop's connection has. */
+    private static final class Plain extends Conn {
+        Plain(int fd) {
+            super(fd);
+        }
+    }
 
     @Test
     void timerListExpiresInDeadlineOrderAndRearmsInConstantTime() {
         TimerList list = new TimerList(100);
-        Connection a = new Connection(1), b = new Connection(2), c = new Connection(3);
+        Conn a = new Plain(1), b = new Plain(2), c = new Plain(3);
         list.arm(a, 0);
         list.arm(b, 10);
         list.arm(c, 20);
