@@ -11,6 +11,7 @@ import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
 import edgepoll.sys.Syscalls;
 import edgepoll.transport.Deadlines;
+import edgepoll.transport.GracefulStop;
 import edgepoll.transport.LoopClock;
 import edgepoll.worker.PublishingWorker;
 import edgepoll.worker.Worker;
@@ -29,8 +30,6 @@ import java.lang.foreign.Arena;
  * {@link #wake()} writes it under this object's lock so no write can reach a closed fd.
  */
 public final class EventLoop extends PublishingWorker {
-    /** How long a stopping loop lets pending replies drain before it closes what is left. */
-    static final long DRAIN_MS = 1_000;
 
     private final Loops.Kind kind;
     private final LoopClock clock = new LoopClock();
@@ -44,9 +43,7 @@ public final class EventLoop extends PublishingWorker {
     private DrainPolicy policy;
     private Protocol protocol;
     /** Stop requested: no more accepting; connections end once their replies are sent, or at the deadline. */
-    private long drainDeadline = -1;
-    /** Stopping, and the quiet connections are closed only after one more batch (see {@link #draining()}). */
-    private boolean quietClosePending;
+    private final GracefulStop stop = new GracefulStop();
 
     EventLoop(int index, Options options, int listenFd, int wakeFd, Loops.Kind kind) {
         super(index, options, listenFd, wakeFd);
@@ -75,7 +72,7 @@ public final class EventLoop extends PublishingWorker {
         boolean owed = false;
         clock.tick(protocol);
         while (!stopRequested || draining()) {
-            int timeout = drainDeadline >= 0 ? (quietClosePending ? 0 : 10) : timeoutMs(owed);
+            int timeout = stop.begun() ? (stop.quietClosePending() ? 0 : 10) : timeoutMs(owed);
             int n = awaitAndDispatch(timeout);
             if (acceptor.pauseOver()) policy.onAcceptable();
             owed = policy.runOwed();
@@ -133,27 +130,22 @@ public final class EventLoop extends PublishingWorker {
     }
 
     /**
-     * Graceful stop: on the first call the listener stops being served, and the loop runs one more
-     * batch without waiting (timeout 0), so that a request the kernel already holds is served rather
-     * than reset: closing a socket with received data unread sends RST (TCPAbortOnClose), which is
-     * what clients of a stopping server saw for connections accepted just before the stop
-     * (docs/many-loops.md, "Closing reuseport listeners"). On the second call every connection with
-     * nothing in flight is closed; the loop then keeps running (10 ms waits) while replies drain, at
-     * most {@link #DRAIN_MS}. Returns true while it should keep running.
+     * Graceful stop ({@link GracefulStop}): on the first call the listener stops being served and
+     * one more batch runs without waiting; on the second every connection with nothing in flight is
+     * closed; the loop then keeps running (10 ms waits) while replies drain, at most
+     * {@link GracefulStop#DRAIN_MS}. Returns true while it should keep running.
      */
     private boolean draining() {
-        if (drainDeadline < 0) {
-            drainDeadline = clock.nowMs + DRAIN_MS;
+        if (!stop.begun()) {
+            stop.begin(clock.nowMs);
             acceptor.stopAccepting();
-            quietClosePending = true;
             return true;
         }
-        if (quietClosePending) {
-            quietClosePending = false;
+        if (stop.quietCloseDue()) {
             table.closeQuiet(false);
             table.closeDeferred();
         }
-        return table.open > 0 && clock.nowMs < drainDeadline;
+        return !stop.over(clock.nowMs, table.open);
     }
 
     /** Stop: close every connection, the listener and the backend. */

@@ -11,6 +11,7 @@ import edgepoll.sys.Syscalls;
 import edgepoll.sys.uring.Ring;
 import edgepoll.transport.Conn;
 import edgepoll.transport.Deadlines;
+import edgepoll.transport.GracefulStop;
 import edgepoll.transport.LoopClock;
 import edgepoll.worker.BufferPool;
 import edgepoll.worker.PublishingWorker;
@@ -42,8 +43,6 @@ import java.lang.foreign.Arena;
  * every connection fd. The wake eventfd belongs to the Server, as for the epoll loops.
  */
 public final class UringLoop extends PublishingWorker {
-    /** How long a stopping loop lets pending replies drain before it closes what is left. */
-    static final long DRAIN_MS = 1_000;
     /** Provided buffers a connection may hold unconsumed before its recv is cancelled. */
     static final int HOLD_LIMIT = 4;
     /** The longest wait for one more completion after quiet sends, or while recvs are starved (see loop()). */
@@ -60,9 +59,7 @@ public final class UringLoop extends PublishingWorker {
     private UringTransfer transfer;
     private UringAcceptor acceptor;
     private Completions completions;
-    private long drainDeadline = -1;
-    /** Stopping, and the quiet connections are closed only after one more turn (see {@link #beginDrain()}). */
-    private boolean quietClosePending;
+    private final GracefulStop stop = new GracefulStop();
 
     public UringLoop(int index, Options options, int listenFd, int wakeFd) {
         super(index, options, listenFd, wakeFd);
@@ -107,13 +104,13 @@ public final class UringLoop extends PublishingWorker {
 
     private void loop() throws SyscallException {
         while (true) {
-            if (stopRequested && drainDeadline < 0) beginDrain();
-            else if (quietClosePending) closeQuiet();
-            if (drainDeadline >= 0 && (slots.open() == 0 || clock.nowMs >= drainDeadline)) break;
+            if (stopRequested && !stop.begun()) beginDrain();
+            else if (stop.quietCloseDue()) closeQuiet();
+            if (stop.begun() && stop.over(clock.nowMs, slots.open())) break;
             acceptor.prepare();
             slots.rearmStarved(buffers.available(), transfer);
             buffers.publish();
-            long timeout = drainDeadline >= 0 ? (quietClosePending ? 0 : DRAIN_WAIT_NANOS) : untilNextDeadlineNanos();
+            long timeout = stop.begun() ? (stop.quietClosePending() ? 0 : DRAIN_WAIT_NANOS) : untilNextDeadlineNanos();
             // A quiet send (a reply after which its connection has nothing left to do) completes inside
             // this enter, as a rule, and its CQE only frees a buffer: it need not end the wait. But a
             // send that meets a full socket does not complete, and the CQE that then ends the wait may
@@ -156,20 +153,17 @@ public final class UringLoop extends PublishingWorker {
     // ---- stop ----
 
     /**
-     * Graceful stop: no more accepting, then one more turn without waiting before the quiet connections
-     * are closed, so that a request whose completion is already in the CQ (or arrives meanwhile) is
-     * served rather than dropped: the epoll loops do the same ({@code EventLoop.draining}, and
-     * docs/many-loops.md on the resets it removed).
+     * Graceful stop ({@link GracefulStop}, as the epoll loops): no more accepting, then one more turn
+     * without waiting before the quiet connections are closed, so that a request whose completion is
+     * already in the CQ (or arrives meanwhile) is served rather than dropped.
      */
     private void beginDrain() {
-        drainDeadline = clock.nowMs + DRAIN_MS;
+        stop.begin(clock.nowMs);
         acceptor.stop();
-        quietClosePending = true;
     }
 
     /** The drain's second turn: every connection with nothing in flight is closed; the rest drain. */
     private void closeQuiet() {
-        quietClosePending = false;
         for (int i = 0; i < slots.count(); i++) {
             UringConnection c = slots.at(i);
             if (c.live() && !c.outputPending() && !c.sendInFlight) transfer.closeLater(c, "server-stop");
