@@ -1,5 +1,7 @@
 package edgepoll.loop;
 
+import edgepoll.transport.SocketTransport;
+
 /**
  * {@code --mode et --drain short-read}: a read that returns fewer bytes than it asked for ends the
  * drain, as epoll(7) allows for stream sockets (Netty's ET transport does the same), saving the
@@ -13,6 +15,6 @@ final class ShortReadEt extends EtDrain {
 
     @Override
     boolean readEndsDrain(Connection c) {
-        return !Transfer.filled(c) && !c.rdhup;
+        return !SocketTransport.filled(c) && !c.rdhup;
     }
 }

@@ -28,7 +28,7 @@ import java.lang.foreign.Arena;
  * <p>This class is only the turn skeleton: prepare (accept and starved recvs re-armed, recycled
  * buffers published), one io_uring_enter that submits everything prepared and waits for at least
  * one completion, reap ({@link Completions}) and drive each connection touched once
- * ({@link UringTransfer}, the transport every loop shares), expire timers, publish counters if asked; and
+ * ({@link UringTransfer}: the transport every loop shares, over the ring), expire timers, publish counters if asked; and
  * the stop. The parts: {@link Submissions} (every SQE), {@link ProvidedBuffers},
  * {@link UringSlots} (connections by slot), {@link UringAcceptor}, {@link WakePoll},
  * {@link CqeTrace}; {@link UringProbe} checks the kernel before any loop starts.
