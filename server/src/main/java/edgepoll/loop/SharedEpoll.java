@@ -45,11 +45,11 @@ public final class SharedEpoll implements AutoCloseable {
     /** The owner word: nobody holds the slot, a thread does, a thread does and must look once more. */
     static final int NOBODY = 0, BUSY = 1, BUSY_AGAIN = 2;
     /** The generation, read by any thread before it takes the owner word: read and written volatile. */
-    private static final VarHandle GENERATION;
+    private static final VarHandle GENERATION = generationHandle();
 
-    static {
+    private static VarHandle generationHandle() {
         try {
-            GENERATION = MethodHandles.lookup().findVarHandle(Conn.class, "generation", int.class);
+            return MethodHandles.lookup().findVarHandle(Conn.class, "generation", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
