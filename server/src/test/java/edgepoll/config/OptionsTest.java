@@ -11,7 +11,8 @@ class OptionsTest {
     @Test
     void optionsParseBothFormsAndRejectNonsense() {
         Options o = Options.parse(new String[] {"--mode=lt", "--port", "0", "--idle-timeout", "1500ms", "--nodelay"});
-        assertEquals("lt", o.mode());
+        assertEquals(Mode.LT, o.mode());
+        assertEquals("lt", o.mode().toString());
         assertEquals(0, o.port());
         assertEquals(1500, o.idleTimeoutMs());
         assertEquals(true, o.nodelay());
