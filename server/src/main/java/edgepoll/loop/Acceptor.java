@@ -1,7 +1,6 @@
 package edgepoll.loop;
 
 import edgepoll.kernel.LoopSyscalls;
-import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
 import edgepoll.worker.FdReserve;
 import edgepoll.worker.Worker;
@@ -22,9 +21,9 @@ final class Acceptor {
     private final Readiness readiness;
     private final Clock clock;
     final int listenFd;
-    /** Level-triggered: a paused listener's interest is switched off, or every wait would report it. */
+    /** Level-triggered: a paused listener is unwatched (one epoll_ctl DEL), or every wait would report it. */
     private final boolean levelTriggered;
-    /** --listener exclusive: registered EPOLLEXCLUSIVE, which epoll_ctl(MOD) refuses (EINVAL): pausing is DEL, resuming ADD. */
+    /** --listener exclusive: registered EPOLLEXCLUSIVE (which epoll_ctl(MOD) would refuse: pausing is DEL, resuming ADD). */
     private final boolean exclusive;
     /** False for a shared listener: the Server closes it after every loop ended. */
     private final boolean ownsListener;
@@ -39,10 +38,6 @@ final class Acceptor {
     private boolean pausedForFds;
     /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
     private long pausedUntil = -1;
-
-    Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered) {
-        this(sys, readiness, clock, listenFd, levelTriggered, false, true);
-    }
 
     Acceptor(LoopSyscalls sys, Readiness readiness, Clock clock, int listenFd, boolean levelTriggered,
              boolean exclusive, boolean ownsListener) {
@@ -63,8 +58,8 @@ final class Acceptor {
         return rc;
     }
 
-    private int listenerInterest() {
-        return exclusive ? Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE : Epoll.EPOLLIN;
+    private Interest listenerInterest() {
+        return exclusive ? Interest.IN_EXCLUSIVE : Interest.IN;
     }
 
     /** The loop got a listener event; the policy's accepts follow, then {@link #listenerEventHandled()}. */
@@ -109,7 +104,7 @@ final class Acceptor {
 
     /**
      * Stopping: accept nothing more; connections still queued are reset when the listener closes.
-     * Under LT (lt, poll, busy-poll) the listener's interest is switched off as for a pause (one
+     * Under LT (lt, poll, busy-poll) the listener is unwatched as for a pause (one
      * epoll_ctl, or none if already paused): left on, one client queued after the stop made every
      * 10 ms wait of the drain return at once, about 200,000 waits in its second.
      */
@@ -123,17 +118,14 @@ final class Acceptor {
         pausedUntil = clock.nowMs + ms;
     }
 
+    /** The listener stays open (the loop or the Server closes it later): unwatched, then added again on resume. */
     private void listenerOff() {
-        if (exclusive) readiness.unwatch(listenFd);
-        else readiness.modify(listenFd, 0, Readiness.LISTENER);
+        readiness.unwatch(listenFd);
     }
 
     private void resume() {
         pausedUntil = -1;
-        if (levelTriggered) {
-            if (exclusive) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
-            else readiness.modify(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
-        }
+        if (levelTriggered) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
     }
 
     /**

@@ -19,8 +19,8 @@ final class Connection extends Exchange {
     final int fd;
     int generation;
     int state = FREE;
-    /** The interest the readiness backend holds for this fd (changes are skipped when it would not change). */
-    int registered;
+    /** The interest the readiness backend holds for this fd, null before it is registered (changes are skipped when it would not change). */
+    Interest registered;
 
     /** ET: reading stopped before the drain was over, so the kernel owes no new edge; the loop must read again. */
     boolean readOwed;
@@ -53,7 +53,7 @@ final class Connection extends Exchange {
     void open() {
         state = OPEN;
         generation++;
-        registered = 0;
+        registered = null;
         resetBytes();
         exchanges = 0;
         bytesIn = bytesOut = 0;

@@ -2,12 +2,13 @@ package edgepoll.loop;
 
 /**
  * How a loop learns which fds are ready: the one interface behind which epoll, poll(2) and the busy
- * sweep sit (Redis's {@code ae} has the same four verbs per backend: add, modify, remove, wait).
- * A backend knows fds, interest bits and tokens, nothing about connections, HTTP or buffers.
+ * sweep sit (Redis's {@code ae} has the same four verbs per backend: add, modify, remove, wait;
+ * removal here is two verbs, since an fd about to be closed and one that stays open differ under
+ * epoll). A backend knows fds, interests and tokens, nothing about connections, HTTP or buffers.
  *
- * <p>Interest and fired events are epoll's bits ({@code EPOLLIN}, {@code EPOLLOUT},
- * {@code EPOLLRDHUP}; {@code EPOLLERR} and {@code EPOLLHUP} may fire without being asked for),
- * whatever the backend. Every backend makes its syscalls through the loop's counted
+ * <p>Interest is an {@link Interest} (never empty) and fired events are epoll's bits
+ * ({@code EPOLLIN}, {@code EPOLLOUT}, {@code EPOLLRDHUP}; {@code EPOLLERR} and {@code EPOLLHUP}
+ * may fire without being asked for), whatever the backend. Every backend makes its syscalls through the loop's counted
  * {@link edgepoll.kernel.LoopSyscalls}. Owned by the loop thread; the arena it allocates from is the
  * loop's.
  *
@@ -21,22 +22,24 @@ interface Readiness {
     long LISTENER = -2L;
 
     /** Starts watching {@code fd} for {@code interest}, reported with {@code token}; 0 or -errno. */
-    int add(int fd, int interest, long token);
+    int add(int fd, Interest interest, long token);
 
     /** Changes what {@code fd} is watched for; 0 or -errno. The loop calls it only when the interest changes. */
-    int modify(int fd, int interest, long token);
-
-    /** Stops watching {@code fd}; called before the fd is closed (closing alone is enough for epoll). */
-    void remove(int fd);
+    int modify(int fd, Interest interest, long token);
 
     /**
-     * Stops watching {@code fd} while it stays open (epoll_ctl DEL under epoll, where {@link #remove}
-     * does nothing); 0 or -errno. Used for an EPOLLEXCLUSIVE listener, whose interest MOD cannot change.
+     * Stops watching {@code fd}, which stays open and may be {@link #add}ed again (a paused
+     * listener); 0 or -errno. Under epoll one epoll_ctl(DEL).
      */
-    default int unwatch(int fd) {
-        remove(fd);
-        return 0;
-    }
+    int unwatch(int fd);
+
+    /**
+     * The caller closes {@code fd} right after this: nothing is reported for it from then on. No
+     * syscall under epoll, where the close itself removes the fd from the interest list (epoll(7):
+     * once every fd referring to the open file is closed; a connection's fd has no dup); poll and
+     * the busy sweep drop it from their list.
+     */
+    void forgetBeforeClose(int fd);
 
     /**
      * Waits at most {@code timeoutMs} (-1: no limit; 0: do not block) and fills the fired list.
