@@ -21,9 +21,9 @@ final class Acceptor {
     private final Readiness readiness;
     private final Clock clock;
     final int listenFd;
-    /** Level-triggered: a paused listener is unwatched (one epoll_ctl DEL), or every wait would report it. */
+    /** Level-triggered: a paused listener is muted (one epoll_ctl), or every wait would report it. */
     private final boolean levelTriggered;
-    /** --listener exclusive: registered EPOLLEXCLUSIVE (which epoll_ctl(MOD) would refuse: pausing is DEL, resuming ADD). */
+    /** --listener exclusive: registered EPOLLEXCLUSIVE, which epoll_ctl(MOD) refuses (EINVAL): pausing is DEL, resuming ADD. */
     private final boolean exclusive;
     /** False for a shared listener: the Server closes it after every loop ended. */
     private final boolean ownsListener;
@@ -104,7 +104,7 @@ final class Acceptor {
 
     /**
      * Stopping: accept nothing more; connections still queued are reset when the listener closes.
-     * Under LT (lt, poll, busy-poll) the listener is unwatched as for a pause (one
+     * Under LT (lt, poll, busy-poll) the listener is muted as for a pause (one
      * epoll_ctl, or none if already paused): left on, one client queued after the stop made every
      * 10 ms wait of the drain return at once, about 200,000 waits in its second.
      */
@@ -118,14 +118,17 @@ final class Acceptor {
         pausedUntil = clock.nowMs + ms;
     }
 
-    /** The listener stays open (the loop or the Server closes it later): unwatched, then added again on resume. */
     private void listenerOff() {
-        readiness.unwatch(listenFd);
+        if (exclusive) readiness.unwatch(listenFd);
+        else readiness.mute(listenFd, Readiness.LISTENER);
     }
 
     private void resume() {
         pausedUntil = -1;
-        if (levelTriggered) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
+        if (levelTriggered) {
+            if (exclusive) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
+            else readiness.modify(listenFd, Interest.IN, Readiness.LISTENER);
+        }
     }
 
     /**

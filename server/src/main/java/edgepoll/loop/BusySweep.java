@@ -37,6 +37,14 @@ final class BusySweep implements Readiness {
     }
 
     @Override
+    public int mute(int fd, long token) {
+        int i = list.indexOf(fd);
+        list.interest[i] = 0;
+        list.token[i] = token;
+        return 0;
+    }
+
+    @Override
     public int unwatch(int fd) {
         list.remove(fd);
         return 0;

@@ -52,6 +52,12 @@ final class EpollReadiness implements Readiness {
     }
 
     @Override
+    public int mute(int fd, long token) {
+        ctl.set(0, trigger, token);
+        return sys.epollCtl(epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment());
+    }
+
+    @Override
     public int unwatch(int fd) {
         return sys.epollCtl(epfd, Epoll.EPOLL_CTL_DEL, fd, ctl.segment());
     }

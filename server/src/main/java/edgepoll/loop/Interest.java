@@ -4,8 +4,8 @@ import edgepoll.sys.Epoll;
 
 /**
  * What a {@link Readiness} backend watches an fd for, in epoll's bits: every interest the loops
- * ask for, and never none (stopping is {@link Readiness#unwatch} or
- * {@link Readiness#forgetBeforeClose}, not an empty interest). Constants only, so choosing one
+ * ask for, and never none (pausing is {@link Readiness#mute}, stopping {@link Readiness#unwatch}
+ * or {@link Readiness#forgetBeforeClose}, never an empty interest). Constants only, so choosing one
  * allocates nothing; a policy that needs another combination adds it here.
  */
 enum Interest {

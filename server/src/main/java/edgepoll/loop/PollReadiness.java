@@ -58,6 +58,15 @@ final class PollReadiness implements Readiness {
     }
 
     @Override
+    public int mute(int fd, long token) {
+        int i = list.indexOf(fd);
+        list.interest[i] = 0;
+        list.token[i] = token;
+        fds.set(i, fd, (short) 0);
+        return 0;
+    }
+
+    @Override
     public int unwatch(int fd) {
         list.remove(fd);
         return 0;

@@ -4,7 +4,7 @@ package edgepoll.loop;
  * How a loop learns which fds are ready: the one interface behind which epoll, poll(2) and the busy
  * sweep sit (Redis's {@code ae} has the same four verbs per backend: add, modify, remove, wait;
  * removal here is two verbs, since an fd about to be closed and one that stays open differ under
- * epoll). A backend knows fds, interests and tokens, nothing about connections, HTTP or buffers.
+ * epoll, and a watched fd can be muted). A backend knows fds, interests and tokens, nothing about connections, HTTP or buffers.
  *
  * <p>Interest is an {@link Interest} (never empty) and fired events are epoll's bits
  * ({@code EPOLLIN}, {@code EPOLLOUT}, {@code EPOLLRDHUP}; {@code EPOLLERR} and {@code EPOLLHUP}
@@ -28,8 +28,16 @@ interface Readiness {
     int modify(int fd, Interest interest, long token);
 
     /**
+     * Keeps {@code fd} watched but reports no readiness for it (EPOLLERR and EPOLLHUP excepted,
+     * which epoll and poll always report) until {@link #modify} gives it an interest again: a
+     * paused listener. 0 or -errno; under epoll one epoll_ctl(MOD) with no event bits.
+     */
+    int mute(int fd, long token);
+
+    /**
      * Stops watching {@code fd}, which stays open and may be {@link #add}ed again (a paused
-     * listener); 0 or -errno. Under epoll one epoll_ctl(DEL).
+     * EPOLLEXCLUSIVE listener, which MOD, and so {@link #mute}, cannot change); 0 or -errno.
+     * Under epoll one epoll_ctl(DEL).
      */
     int unwatch(int fd);
 
