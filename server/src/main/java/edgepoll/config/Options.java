@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param mode          a {@link Mode}: the epoll loops et and lt, poll, busy-poll, a blocking model, or uring
  * @param drain         a {@link Drain}, ET read drain: strict (read until EAGAIN) or short-read (stop at a short read)
- * @param protocol      http or echo
+ * @param protocol      an {@link AppProtocol}: http or echo
  * @param bind          address to listen on: numeric IPv4 or IPv6, or localhost
  * @param port          TCP port; 0 lets the kernel choose
  * @param loops         event loops, each with its own thread, epoll instance and SO_REUSEPORT listener
@@ -44,7 +44,7 @@ import java.util.List;
  * @param sqpoll         uring mode: IORING_SETUP_SQPOLL, a kernel thread polls the submission queue
  * @param uringEntries   uring mode: submission queue entries (the completion queue gets twice as many)
  */
-public record Options(Mode mode, Drain drain, String protocol, String bind, int port, int loops,
+public record Options(Mode mode, Drain drain, AppProtocol protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
@@ -58,7 +58,7 @@ public record Options(Mode mode, Drain drain, String protocol, String bind, int 
      */
     public static final List<String> MODES = words(Mode.ALL);
     /** Every --protocol. */
-    public static final List<String> PROTOCOLS = List.of("http", "echo");
+    public static final List<String> PROTOCOLS = words(List.of(AppProtocol.values()));
     /** Every --trace-format. */
     public static final List<String> TRACE_FORMATS = words(List.of(TraceFormat.values()));
     /** Every --drain (ET only) but the broken one: {@link Drain#LISTED}. */
@@ -119,7 +119,7 @@ public record Options(Mode mode, Drain drain, String protocol, String bind, int 
     }
 
     public boolean http() {
-        return protocol.equals("http");
+        return protocol == AppProtocol.HTTP;
     }
 
     /** The size of one pooled connection buffer: a whole request head must fit in one, and (checked at parse) the longest reply. */
@@ -199,7 +199,7 @@ public record Options(Mode mode, Drain drain, String protocol, String bind, int 
                     b.drain = v.equals(NAIVE_DRAIN) ? Drain.NAIVE : Flags.oneOf("--drain", v, Drain.LISTED);
                     b.drainGiven = true;
                 }
-                case "--protocol" -> b.protocol = f.oneOf(PROTOCOLS);
+                case "--protocol" -> b.protocol = f.oneOf(List.of(AppProtocol.values()));
                 case "--bind" -> b.bind = f.value();
                 case "--port" -> b.port = f.intValue(0, 65535);
                 case "--loops" -> b.loops = f.intValue(1, 256);
@@ -240,7 +240,8 @@ public record Options(Mode mode, Drain drain, String protocol, String bind, int 
         Mode mode = Mode.ET;
         Drain drain = Drain.STRICT;
         boolean drainGiven;
-        String protocol = "http", bind = "127.0.0.1", statsJson, trace;
+        AppProtocol protocol = AppProtocol.HTTP;
+        String bind = "127.0.0.1", statsJson, trace;
         int port = 8080, loops = 1, backlog = 1024, bufferSize = 16384, maxEvents = 512, maxHeaderBytes = 8192;
         int traceConnections = 4, maxThreads = 1024, maxConnections, uringEntries = 256;
         boolean nodelay, cork, once, syscallLatency, sqpoll;
@@ -283,7 +284,7 @@ public record Options(Mode mode, Drain drain, String protocol, String bind, int 
             }
             long replyRoom = httpReplyRoom(responseSize);
             int slice = Math.max(bufferSize, maxHeaderBytes);
-            if (protocol.equals("http") && slice < replyRoom) {
+            if (protocol == AppProtocol.HTTP && slice < replyRoom) {
                 // Refused rather than enlarged: a connection buffer is max(--buffer-size, --max-header-bytes)
                 // bytes, the memory bound docs/hardening.md states; growing it behind the flags' back would
                 // break that bound, and a reply that can never fit would hang every request (issue 24).
