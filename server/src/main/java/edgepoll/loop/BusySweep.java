@@ -30,17 +30,13 @@ final class BusySweep implements Readiness {
 
     @Override
     public int modify(int fd, Interest interest, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = interest.bits;
-        list.token[i] = token;
+        list.set(fd, interest.bits, token);
         return 0;
     }
 
     @Override
     public int mute(int fd, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = 0;
-        list.token[i] = token;
+        list.set(fd, 0, token);
         return 0;
     }
 
@@ -48,11 +44,6 @@ final class BusySweep implements Readiness {
     public int unwatch(int fd) {
         list.remove(fd);
         return 0;
-    }
-
-    @Override
-    public void forgetBeforeClose(int fd) {
-        list.remove(fd);
     }
 
     @Override

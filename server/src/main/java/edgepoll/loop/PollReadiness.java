@@ -50,19 +50,13 @@ final class PollReadiness implements Readiness {
 
     @Override
     public int modify(int fd, Interest interest, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = interest.bits;
-        list.token[i] = token;
-        fds.set(i, fd, toPoll(interest.bits));
+        fds.set(list.set(fd, interest.bits, token), fd, toPoll(interest.bits));
         return 0;
     }
 
     @Override
     public int mute(int fd, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = 0;
-        list.token[i] = token;
-        fds.set(i, fd, (short) 0);
+        fds.set(list.set(fd, 0, token), fd, (short) 0);
         return 0;
     }
 
@@ -70,11 +64,6 @@ final class PollReadiness implements Readiness {
     public int unwatch(int fd) {
         list.remove(fd);
         return 0;
-    }
-
-    @Override
-    public void forgetBeforeClose(int fd) {
-        list.remove(fd);
     }
 
     private void moved(int from, int to) {

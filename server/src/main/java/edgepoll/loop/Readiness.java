@@ -2,15 +2,16 @@ package edgepoll.loop;
 
 /**
  * How a loop learns which fds are ready: the one interface behind which epoll, poll(2) and the busy
- * sweep sit (Redis's {@code ae} has the same four verbs per backend: add, modify, remove, wait;
- * removal here is two verbs, since an fd about to be closed and one that stays open differ under
- * epoll, and a watched fd can be muted). A backend knows fds, interests and tokens, nothing about connections, HTTP or buffers.
+ * sweep sit (Redis's {@code ae} has four verbs per backend: add, modify, remove, wait). Removal is
+ * two verbs here, since an fd about to be closed ({@link #forgetBeforeClose}) and one that stays
+ * open ({@link #unwatch}) cost differently under epoll, and a watched fd can be {@link #mute}d. A
+ * backend knows fds, interests and tokens, nothing about connections, HTTP or buffers.
  *
  * <p>Interest is an {@link Interest} (never empty) and fired events are epoll's bits
  * ({@code EPOLLIN}, {@code EPOLLOUT}, {@code EPOLLRDHUP}; {@code EPOLLERR} and {@code EPOLLHUP}
- * may fire without being asked for), whatever the backend. Every backend makes its syscalls through the loop's counted
- * {@link edgepoll.kernel.LoopSyscalls}. Owned by the loop thread; the arena it allocates from is the
- * loop's.
+ * may fire without being asked for), whatever the backend. Every backend makes its syscalls
+ * through the loop's counted {@link edgepoll.kernel.LoopSyscalls}. Owned by the loop thread; the
+ * arena it allocates from is the loop's.
  *
  * <p>The wake eventfd (written by another thread to interrupt a wait) is given to the backend,
  * which watches it and reports it with the token {@link #WAKE}; the loop ignores that token.
@@ -42,12 +43,14 @@ interface Readiness {
     int unwatch(int fd);
 
     /**
-     * The caller closes {@code fd} right after this: nothing is reported for it from then on. No
-     * syscall under epoll, where the close itself removes the fd from the interest list (epoll(7):
-     * once every fd referring to the open file is closed; a connection's fd has no dup); poll and
-     * the busy sweep drop it from their list.
+     * The caller closes {@code fd} right after this: nothing is reported for it from then on. For
+     * a backend whose list lives here (poll, the busy sweep) that is {@link #unwatch}; epoll
+     * overrides it with nothing, no syscall, since the close itself removes the fd from its interest
+     * list (epoll(7): once every fd referring to the open file is closed; a connection's fd has no dup).
      */
-    void forgetBeforeClose(int fd);
+    default void forgetBeforeClose(int fd) {
+        unwatch(fd);
+    }
 
     /**
      * Waits at most {@code timeoutMs} (-1: no limit; 0: do not block) and fills the fired list.
