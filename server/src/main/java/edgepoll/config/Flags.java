@@ -55,8 +55,9 @@ public final class Flags {
         return (int) number(flag, value(), min, max);
     }
 
-    public String oneOf(List<String> allowed) {
-        return oneOf(flag, value(), allowed.toArray(String[]::new));
+    /** The current flag's value as the one of {@code allowed} spelled so (by {@code toString()}), or the one-line error. */
+    public <E> E oneOf(List<E> allowed) {
+        return oneOf(flag, value(), allowed);
     }
 
     public long durationMsValue() {
@@ -85,10 +86,31 @@ public final class Flags {
 
     /** {@code v} if it is one of {@code allowed}, or the one-line error. */
     public static String oneOf(String flag, String v, String... allowed) {
-        for (String x : allowed) {
-            if (x.equals(v)) return v;
+        return oneOf(flag, v, List.of(allowed));
+    }
+
+    /** The one of {@code allowed} whose {@code toString()} is {@code v}, or the one-line error listing them all. */
+    public static <E> E oneOf(String flag, String v, List<E> allowed) {
+        for (E x : allowed) {
+            if (x.toString().equals(v)) return x;
         }
-        throw new IllegalArgumentException(flag + " must be one of " + String.join("|", allowed) + ", not '" + v + "'");
+        throw new IllegalArgumentException(flag + " must be one of " + spellings(allowed) + ", not '" + v + "'");
+    }
+
+    /** {@code a|b|c}: how a usage line and an error list the values a flag takes. */
+    public static String spellings(List<?> values) {
+        StringBuilder sb = new StringBuilder();
+        for (Object x : values) sb.append(sb.isEmpty() ? "" : "|").append(x);
+        return sb.toString();
+    }
+
+    /**
+     * How a flag's enum value is spelled on the command line, in the first line, the stats and the
+     * JSON: its name in lower case, {@code _} as {@code -} (BUSY_POLL is busy-poll). The config
+     * enums return it from {@code toString()}, so printing one prints the word the flag took.
+     */
+    public static String spelling(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** A whole number in [min, max], or the one-line error. */

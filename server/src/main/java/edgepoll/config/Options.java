@@ -3,12 +3,13 @@ package edgepoll.config;
 import java.util.List;
 
 /**
- * Every server flag and its default, parsed from the command line. A bad flag is an
+ * Every server flag and its default, parsed from the command line ({@link #parse}; the record's
+ * constructor is called only by the parser's builder). A bad flag is an
  * {@link IllegalArgumentException} whose message is the one line Main prints before the usage.
  *
- * @param mode          one of {@link #MODES}: the epoll loops et and lt, poll, busy-poll, or a blocking model
- * @param drain         ET read drain: strict (read until EAGAIN) or short-read (stop at a short read)
- * @param protocol      http or echo
+ * @param mode          a {@link Mode}: the epoll loops et and lt, poll, busy-poll, a blocking model, or uring
+ * @param drain         a {@link Drain}, ET read drain: strict (read until EAGAIN) or short-read (stop at a short read)
+ * @param protocol      an {@link AppProtocol}: http or echo
  * @param bind          address to listen on: numeric IPv4 or IPv6, or localhost
  * @param port          TCP port; 0 lets the kernel choose
  * @param loops         event loops, each with its own thread, epoll instance and SO_REUSEPORT listener
@@ -32,67 +33,56 @@ import java.util.List;
  * @param headerTimeoutMs event loops, HTTP: close a connection whose request head is not complete
  *                       this long after it began (or after accept); 0 = never
  * @param maxConnections event loops: connections beyond this many are accepted and closed at once; 0 = no limit
- * @param listener       one of {@link #LISTENERS}, how several epoll loops share the port: reuseport (a
+ * @param listener       a {@link ListenerMode}, how several epoll loops share the port: reuseport (a
  *                       listening socket per loop, SO_REUSEPORT), shared (one socket in every loop's
  *                       epoll), exclusive (the same, registered EPOLLEXCLUSIVE); docs/many-loops.md
- * @param sharedEpoll    one of {@link #SHARED_EPOLL}: off, or --loops threads waiting on ONE epoll
+ * @param sharedEpoll    a {@link SharedEpollMode}: off, or --loops threads waiting on ONE epoll
  *                       instance (--mode et), connections registered EPOLLET|EPOLLONESHOT (oneshot) or
  *                       EPOLLET alone (plain: shows two threads on one connection)
- * @param traceFormat    one of {@link #TRACE_FORMATS}: text (strace-like) or perfetto (Chrome trace-event JSON)
+ * @param traceFormat    a {@link TraceFormat}: text (strace-like) or perfetto (Chrome trace-event JSON)
  * @param syscallLatency event loops: time every syscall into per-call, per-outcome histograms
  * @param sqpoll         uring mode: IORING_SETUP_SQPOLL, a kernel thread polls the submission queue
  * @param uringEntries   uring mode: submission queue entries (the completion queue gets twice as many)
  */
-public record Options(String mode, String drain, String protocol, String bind, int port, int loops,
+public record Options(Mode mode, Drain drain, AppProtocol protocol, String bind, int port, int loops,
                       int backlog, int bufferSize, int maxEvents, boolean nodelay, boolean cork,
                       long idleTimeoutMs, String statsJson, long responseSize, int maxHeaderBytes,
                       long statsIntervalMs, String trace, int traceConnections,
                       long acceptPauseMs, boolean once, int maxThreads, long pollSleepMs, long readTimeoutMs,
-                      long headerTimeoutMs, int maxConnections, String listener, String sharedEpoll,
-                      String traceFormat, boolean syscallLatency, boolean sqpoll, int uringEntries) {
+                      long headerTimeoutMs, int maxConnections, ListenerMode listener, SharedEpollMode sharedEpoll,
+                      TraceFormat traceFormat, boolean syscallLatency, boolean sqpoll, int uringEntries) {
 
     /**
-     * Every --mode, edge-triggered epoll first and the seeds' first server last: the one list the
-     * parser, the usage text, the experiments and the shared test suites read.
+     * Every --mode's word, in {@link Mode}'s order: the list the usage text, the experiments and the
+     * shared test suites walk (they pass the words on as command lines).
      */
-    public static final List<String> MODES = List.of("et", "lt", "poll", "busy-poll", "blocking", "threads", "virtual-threads", "uring");
+    public static final List<String> MODES = words(Mode.ALL);
     /** Every --protocol. */
-    public static final List<String> PROTOCOLS = List.of("http", "echo");
+    public static final List<String> PROTOCOLS = words(List.of(AppProtocol.values()));
     /** Every --trace-format. */
-    public static final List<String> TRACE_FORMATS = List.of("text", "perfetto");
-    /** Every --drain (ET only). */
-    public static final List<String> DRAINS = List.of("strict", "short-read");
+    public static final List<String> TRACE_FORMATS = words(List.of(TraceFormat.values()));
+    /** Every --drain (ET only) but the broken one: {@link Drain#LISTED}. */
+    public static final List<String> DRAINS = words(Drain.LISTED);
     /** Every --listener (epoll loops with --loops N). */
-    public static final List<String> LISTENERS = List.of("reuseport", "shared", "exclusive");
+    public static final List<String> LISTENERS = words(List.of(ListenerMode.values()));
     /** Every --shared-epoll. */
-    public static final List<String> SHARED_EPOLL = List.of("off", "oneshot", "plain");
+    public static final List<String> SHARED_EPOLL = words(List.of(SharedEpollMode.values()));
 
-    /**
-     * {@code --drain naive}: one read per edge, never to EAGAIN: the mistake seed 001 warns about,
-     * kept to show the stall it causes (scripts/et-stall-demo). Deliberately not in {@link #DRAINS}:
-     * nothing that walks the list of drains (tests, experiments) ever gets it; it is accepted only
-     * when a command line names it, and the server then prints a warning line on stderr.
-     */
-    public static final String NAIVE_DRAIN = "naive";
+    /** {@code --drain naive}: {@link Drain#NAIVE}, deliberately not in {@link #DRAINS}. */
+    public static final String NAIVE_DRAIN = Drain.NAIVE.toString();
 
-    public static Options defaults() {
-        return new Options("et", "strict", "http", "127.0.0.1", 8080, 1, 1024, 16384, 512,
-                false, false, 0, null, 13, 8192, 0, null, 4, 0, false, 1024, 0, 0, 10_000, 0, "reuseport", "off", "text", false,
-                false, 256);
+    private static List<String> words(List<?> values) {
+        return values.stream().map(Object::toString).toList();
     }
 
-    public boolean edgeTriggered() {
-        return mode.equals("et");
+    /** Every flag at its default (the record {@link Builder} starts from). */
+    public static Options defaults() {
+        return new Builder().build();
     }
 
     /** blocking, threads and virtual-threads: one blocking call sequence per connection, no readiness API. */
     public boolean blockingModel() {
-        return blockingModel(mode);
-    }
-
-    /** Whether {@code mode} is one of the blocking models (blocking, threads, virtual-threads). */
-    public static boolean blockingModel(String mode) {
-        return mode.equals("blocking") || mode.equals("threads") || mode.equals("virtual-threads");
+        return mode.blockingModel();
     }
 
     /**
@@ -101,32 +91,35 @@ public record Options(String mode, String drain, String protocol, String bind, i
      * reports finished reads, not readiness), or blocking (no readiness).
      */
     public String drainPolicy() {
-        if (mode.equals("et")) return drain;
-        if (mode.equals("uring")) return "completion";
-        return blockingModel() ? "blocking" : "level";
+        return switch (mode) {
+            case ET -> drain.toString();
+            case URING -> "completion";
+            case LT, POLL, BUSY_POLL -> "level";
+            case BLOCKING, THREADS, VIRTUAL_THREADS -> "blocking";
+        };
     }
 
     /** --listener shared or exclusive: one listening socket in every loop's epoll, owned by the Server. */
     public boolean sharedListener() {
-        return !listener.equals("reuseport");
+        return listener != ListenerMode.REUSEPORT;
     }
 
     /** --shared-epoll oneshot or plain: the loops' threads share one epoll instance (edgepoll.loop.SharedEpollLoop). */
     public boolean sharesEpoll() {
-        return !sharedEpoll.equals("off");
+        return sharedEpoll != SharedEpollMode.OFF;
     }
 
-    /** --drain naive: the broken ET drain, on purpose (see {@link #NAIVE_DRAIN}). */
+    /** --drain naive: the broken ET drain, on purpose (see {@link Drain#NAIVE}). */
     public boolean naiveDrain() {
-        return drain.equals(NAIVE_DRAIN);
+        return drain == Drain.NAIVE;
     }
 
     public boolean shortRead() {
-        return drain.equals("short-read");
+        return drain == Drain.SHORT_READ;
     }
 
     public boolean http() {
-        return protocol.equals("http");
+        return protocol == AppProtocol.HTTP;
     }
 
     /** The size of one pooled connection buffer: a whole request head must fit in one, and (checked at parse) the longest reply. */
@@ -193,100 +186,115 @@ public record Options(String mode, String drain, String protocol, String bind, i
 
     /** Parses {@code --flag value} and {@code --flag=value} forms (see {@link Flags}). */
     public static Options parse(String[] args) {
-        Options o = defaults();
-        String mode = o.mode, drain = o.drain, protocol = o.protocol, bind = o.bind, statsJson = o.statsJson;
-        int port = o.port, loops = o.loops, backlog = o.backlog, bufferSize = o.bufferSize, maxEvents = o.maxEvents;
-        int maxHeaderBytes = o.maxHeaderBytes;
-        boolean nodelay = o.nodelay, cork = o.cork, drainGiven = false;
-        long idle = o.idleTimeoutMs, responseSize = o.responseSize, statsInterval = o.statsIntervalMs;
-        String trace = o.trace;
-        int traceConnections = o.traceConnections, maxThreads = o.maxThreads;
-        long acceptPause = o.acceptPauseMs, pollSleep = o.pollSleepMs, readTimeout = o.readTimeoutMs;
-        boolean once = o.once;
-        long headerTimeout = o.headerTimeoutMs;
-        int maxConnections = o.maxConnections;
-        String listener = o.listener, sharedEpoll = o.sharedEpoll;
-        String traceFormat = o.traceFormat;
-        boolean syscallLatency = o.syscallLatency;
-        boolean sqpoll = o.sqpoll;
-        int uringEntries = o.uringEntries;
+        Builder b = new Builder();
         Flags f = new Flags(args);
         while (f.hasNext()) {
             switch (f.next()) {
-                case "--nodelay" -> nodelay = true;
-                case "--cork" -> cork = true;
-                case "--once" -> once = true;
-                case "--mode" -> mode = f.oneOf(MODES);
+                case "--nodelay" -> b.nodelay = true;
+                case "--cork" -> b.cork = true;
+                case "--once" -> b.once = true;
+                case "--mode" -> b.mode = f.oneOf(Mode.ALL);
                 case "--drain" -> {
-                    drain = f.value();
-                    if (!drain.equals(NAIVE_DRAIN)) Flags.oneOf("--drain", drain, DRAINS.toArray(String[]::new));
-                    drainGiven = true;
+                    String v = f.value();
+                    b.drain = v.equals(NAIVE_DRAIN) ? Drain.NAIVE : Flags.oneOf("--drain", v, Drain.LISTED);
+                    b.drainGiven = true;
                 }
-                case "--protocol" -> protocol = f.oneOf(PROTOCOLS);
-                case "--bind" -> bind = f.value();
-                case "--port" -> port = f.intValue(0, 65535);
-                case "--loops" -> loops = f.intValue(1, 256);
-                case "--backlog" -> backlog = f.intValue(1, Integer.MAX_VALUE);
-                case "--buffer-size" -> bufferSize = f.intValue(64, 64 << 20);
-                case "--max-events" -> maxEvents = f.intValue(1, 1 << 20);
-                case "--idle-timeout" -> idle = f.durationMsValue();
-                case "--stats-json" -> statsJson = f.value();
-                case "--response-size" -> responseSize = f.longValue(0, 1L << 40);
-                case "--max-header-bytes" -> maxHeaderBytes = f.intValue(64, 16 << 20);
-                case "--stats-interval" -> statsInterval = f.durationMsValue();
-                case "--trace" -> trace = f.value();
-                case "--trace-format" -> traceFormat = f.oneOf(TRACE_FORMATS);
-                case "--syscall-latency" -> syscallLatency = true;
-                case "--trace-connections" -> traceConnections = f.intValue(1, 1_000_000);
-                case "--accept-pause" -> acceptPause = f.durationMsValue();
-                case "--max-threads" -> maxThreads = f.intValue(1, 1_000_000);
-                case "--poll-sleep" -> pollSleep = f.durationMsValue();
-                case "--read-timeout" -> readTimeout = f.durationMsValue();
-                case "--header-timeout" -> headerTimeout = f.durationMsValue();
-                case "--max-connections" -> maxConnections = f.intValue(0, Integer.MAX_VALUE);
-                case "--listener" -> listener = f.oneOf(LISTENERS);
-                case "--shared-epoll" -> sharedEpoll = f.oneOf(SHARED_EPOLL);
-                case "--sqpoll" -> sqpoll = true;
-                case "--uring-entries" -> uringEntries = f.intValue(8, 32768);
+                case "--protocol" -> b.protocol = f.oneOf(List.of(AppProtocol.values()));
+                case "--bind" -> b.bind = f.value();
+                case "--port" -> b.port = f.intValue(0, 65535);
+                case "--loops" -> b.loops = f.intValue(1, 256);
+                case "--backlog" -> b.backlog = f.intValue(1, Integer.MAX_VALUE);
+                case "--buffer-size" -> b.bufferSize = f.intValue(64, 64 << 20);
+                case "--max-events" -> b.maxEvents = f.intValue(1, 1 << 20);
+                case "--idle-timeout" -> b.idleTimeoutMs = f.durationMsValue();
+                case "--stats-json" -> b.statsJson = f.value();
+                case "--response-size" -> b.responseSize = f.longValue(0, 1L << 40);
+                case "--max-header-bytes" -> b.maxHeaderBytes = f.intValue(64, 16 << 20);
+                case "--stats-interval" -> b.statsIntervalMs = f.durationMsValue();
+                case "--trace" -> b.trace = f.value();
+                case "--trace-format" -> b.traceFormat = f.oneOf(List.of(TraceFormat.values()));
+                case "--syscall-latency" -> b.syscallLatency = true;
+                case "--trace-connections" -> b.traceConnections = f.intValue(1, 1_000_000);
+                case "--accept-pause" -> b.acceptPauseMs = f.durationMsValue();
+                case "--max-threads" -> b.maxThreads = f.intValue(1, 1_000_000);
+                case "--poll-sleep" -> b.pollSleepMs = f.durationMsValue();
+                case "--read-timeout" -> b.readTimeoutMs = f.durationMsValue();
+                case "--header-timeout" -> b.headerTimeoutMs = f.durationMsValue();
+                case "--max-connections" -> b.maxConnections = f.intValue(0, Integer.MAX_VALUE);
+                case "--listener" -> b.listener = f.oneOf(List.of(ListenerMode.values()));
+                case "--shared-epoll" -> b.sharedEpoll = f.oneOf(List.of(SharedEpollMode.values()));
+                case "--sqpoll" -> b.sqpoll = true;
+                case "--uring-entries" -> b.uringEntries = f.intValue(8, 32768);
                 default -> throw f.unknown();
             }
         }
-        if (once && !mode.equals("blocking")) {
-            throw new IllegalArgumentException("--once applies to --mode blocking only");
+        return b.build();
+    }
+
+    /**
+     * The flags as {@link #parse} reads them, each starting at its default: the one place that
+     * names every field, and the one caller of the record's constructor ({@link #build()}, which
+     * first refuses the combinations no mode serves).
+     */
+    private static final class Builder {
+        Mode mode = Mode.ET;
+        Drain drain = Drain.STRICT;
+        boolean drainGiven;
+        AppProtocol protocol = AppProtocol.HTTP;
+        String bind = "127.0.0.1", statsJson, trace;
+        int port = 8080, loops = 1, backlog = 1024, bufferSize = 16384, maxEvents = 512, maxHeaderBytes = 8192;
+        int traceConnections = 4, maxThreads = 1024, maxConnections, uringEntries = 256;
+        boolean nodelay, cork, once, syscallLatency, sqpoll;
+        long idleTimeoutMs, responseSize = 13, statsIntervalMs, acceptPauseMs, pollSleepMs, readTimeoutMs;
+        long headerTimeoutMs = 10_000;
+        ListenerMode listener = ListenerMode.REUSEPORT;
+        SharedEpollMode sharedEpoll = SharedEpollMode.OFF;
+        TraceFormat traceFormat = TraceFormat.TEXT;
+
+        Options build() {
+            check();
+            return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
+                    nodelay, cork, idleTimeoutMs, statsJson, responseSize, maxHeaderBytes, statsIntervalMs, trace,
+                    traceConnections, acceptPauseMs, once, maxThreads, pollSleepMs, readTimeoutMs, headerTimeoutMs,
+                    maxConnections, listener, sharedEpoll, traceFormat, syscallLatency, sqpoll, uringEntries);
         }
-        if (drainGiven && !mode.equals("et") && drain.equals("short-read")) {
-            throw new IllegalArgumentException("--drain short-read applies to --mode et only");
+
+        /** The one-line refusal of a combination of flags that no mode serves. */
+        private void check() {
+            if (once && mode != Mode.BLOCKING) {
+                throw new IllegalArgumentException("--once applies to --mode blocking only");
+            }
+            if (drainGiven && mode != Mode.ET && drain == Drain.SHORT_READ) {
+                throw new IllegalArgumentException("--drain short-read applies to --mode et only");
+            }
+            if (listener != ListenerMode.REUSEPORT && mode != Mode.ET && mode != Mode.LT) {
+                throw new IllegalArgumentException("--listener " + listener + " applies to --mode et and lt only");
+            }
+            if (sharedEpoll != SharedEpollMode.OFF && mode != Mode.ET) {
+                throw new IllegalArgumentException("--shared-epoll applies to --mode et only");
+            }
+            if (drainGiven && mode != Mode.ET && drain == Drain.NAIVE) {
+                throw new IllegalArgumentException("--drain naive applies to --mode et only");
+            }
+            if (mode == Mode.URING && traceFormat == TraceFormat.PERFETTO) {
+                throw new IllegalArgumentException("--trace-format perfetto applies to the readiness modes, not --mode uring (its trace is text)");
+            }
+            if (sqpoll && mode != Mode.URING) {
+                throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
+            }
+            long replyRoom = httpReplyRoom(responseSize);
+            int slice = Math.max(bufferSize, maxHeaderBytes);
+            if (protocol == AppProtocol.HTTP && slice < replyRoom) {
+                // Refused rather than enlarged: a connection buffer is max(--buffer-size, --max-header-bytes)
+                // bytes, the memory bound docs/hardening.md states; growing it behind the flags' back would
+                // break that bound, and a reply that can never fit would hang every request (issue 24).
+                throw new IllegalArgumentException("--response-size " + responseSize + " needs " + replyRoom
+                        + " bytes of output buffer for its reply, more than max(--buffer-size, --max-header-bytes) = "
+                        + slice + "; raise --buffer-size to at least " + replyRoom);
+            }
+            if (Integer.bitCount(uringEntries) != 1) {
+                throw new IllegalArgumentException("--uring-entries must be a power of two, not " + uringEntries);
+            }
         }
-        if (!listener.equals("reuseport") && !mode.equals("et") && !mode.equals("lt")) {
-            throw new IllegalArgumentException("--listener " + listener + " applies to --mode et and lt only");
-        }
-        if (!sharedEpoll.equals("off") && !mode.equals("et")) {
-            throw new IllegalArgumentException("--shared-epoll applies to --mode et only");
-        }
-        if (drainGiven && !mode.equals("et") && drain.equals(NAIVE_DRAIN)) {
-            throw new IllegalArgumentException("--drain naive applies to --mode et only");
-        }
-        if (mode.equals("uring") && traceFormat.equals("perfetto")) {
-            throw new IllegalArgumentException("--trace-format perfetto applies to the readiness modes, not --mode uring (its trace is text)");
-        }
-        if (sqpoll && !mode.equals("uring")) {
-            throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
-        }
-        long replyRoom = httpReplyRoom(responseSize);
-        if (protocol.equals("http") && Math.max(bufferSize, maxHeaderBytes) < replyRoom) {
-            // Refused rather than enlarged: a connection buffer is max(--buffer-size, --max-header-bytes)
-            // bytes, the memory bound docs/hardening.md states; growing it behind the flags' back would
-            // break that bound, and a reply that can never fit would hang every request (issue 24).
-            throw new IllegalArgumentException("--response-size " + responseSize + " needs " + replyRoom
-                    + " bytes of output buffer for its reply, more than max(--buffer-size, --max-header-bytes) = "
-                    + Math.max(bufferSize, maxHeaderBytes) + "; raise --buffer-size to at least " + replyRoom);
-        }
-        if (Integer.bitCount(uringEntries) != 1) {
-            throw new IllegalArgumentException("--uring-entries must be a power of two, not " + uringEntries);
-        }
-        return new Options(mode, drain, protocol, bind, port, loops, backlog, bufferSize, maxEvents,
-                nodelay, cork, idle, statsJson, responseSize, maxHeaderBytes, statsInterval, trace, traceConnections,
-                acceptPause, once, maxThreads, pollSleep, readTimeout, headerTimeout, maxConnections, listener, sharedEpoll,
-                traceFormat, syscallLatency, sqpoll, uringEntries);
     }
 }

@@ -1,5 +1,6 @@
 package edgepoll.kernel;
 
+import edgepoll.config.TraceFormat;
 import edgepoll.stats.Sys;
 import edgepoll.sys.EpollEvents;
 
@@ -29,7 +30,10 @@ public interface SyscallRecorder {
     String output();
 
     /** {@code text} or {@code perfetto}: the recorder {@code --trace-format} names. */
-    static SyscallRecorder create(String format, int loop, int tid, int connections) {
-        return format.equals("perfetto") ? new PerfettoRecorder(loop, tid, connections) : new Tracer(loop, connections);
+    static SyscallRecorder create(TraceFormat format, int loop, int tid, int connections) {
+        return switch (format) {
+            case PERFETTO -> new PerfettoRecorder(loop, tid, connections);
+            case TEXT -> new Tracer(loop, connections);
+        };
     }
 }

@@ -1,7 +1,6 @@
 package edgepoll.loop;
 
 import edgepoll.kernel.LoopSyscalls;
-import edgepoll.sys.Epoll;
 import edgepoll.sys.Errno;
 import edgepoll.transport.LoopClock;
 import edgepoll.worker.FdReserve;
@@ -23,7 +22,7 @@ final class Acceptor {
     private final Readiness readiness;
     private final LoopClock clock;
     final int listenFd;
-    /** Level-triggered: a paused listener's interest is switched off, or every wait would report it. */
+    /** Level-triggered: a paused listener is muted (one epoll_ctl), or every wait would report it. */
     private final boolean levelTriggered;
     /** --listener exclusive: registered EPOLLEXCLUSIVE, which epoll_ctl(MOD) refuses (EINVAL): pausing is DEL, resuming ADD. */
     private final boolean exclusive;
@@ -40,10 +39,6 @@ final class Acceptor {
     private boolean pausedForFds;
     /** Accept nothing before this (loop ms); -1: not paused; Long.MAX_VALUE: never again (stopping). */
     private long pausedUntil = -1;
-
-    Acceptor(LoopSyscalls sys, Readiness readiness, LoopClock clock, int listenFd, boolean levelTriggered) {
-        this(sys, readiness, clock, listenFd, levelTriggered, false, true);
-    }
 
     Acceptor(LoopSyscalls sys, Readiness readiness, LoopClock clock, int listenFd, boolean levelTriggered,
              boolean exclusive, boolean ownsListener) {
@@ -64,8 +59,8 @@ final class Acceptor {
         return rc;
     }
 
-    private int listenerInterest() {
-        return exclusive ? Epoll.EPOLLIN | Epoll.EPOLLEXCLUSIVE : Epoll.EPOLLIN;
+    private Interest listenerInterest() {
+        return exclusive ? Interest.IN_EXCLUSIVE : Interest.IN;
     }
 
     /** The loop got a listener event; the policy's accepts follow, then {@link #listenerEventHandled()}. */
@@ -110,7 +105,7 @@ final class Acceptor {
 
     /**
      * Stopping: accept nothing more; connections still queued are reset when the listener closes.
-     * Under LT (lt, poll, busy-poll) the listener's interest is switched off as for a pause (one
+     * Under LT (lt, poll, busy-poll) the listener is muted as for a pause (one
      * epoll_ctl, or none if already paused): left on, one client queued after the stop made every
      * 10 ms wait of the drain return at once, about 200,000 waits in its second.
      */
@@ -126,14 +121,14 @@ final class Acceptor {
 
     private void listenerOff() {
         if (exclusive) readiness.unwatch(listenFd);
-        else readiness.modify(listenFd, 0, Readiness.LISTENER);
+        else readiness.mute(listenFd, Readiness.LISTENER);
     }
 
     private void resume() {
         pausedUntil = -1;
         if (levelTriggered) {
             if (exclusive) readiness.add(listenFd, listenerInterest(), Readiness.LISTENER);
-            else readiness.modify(listenFd, Epoll.EPOLLIN, Readiness.LISTENER);
+            else readiness.modify(listenFd, Interest.IN, Readiness.LISTENER);
         }
     }
 

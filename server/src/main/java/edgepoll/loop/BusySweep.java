@@ -23,22 +23,27 @@ final class BusySweep implements Readiness {
     }
 
     @Override
-    public int add(int fd, int interest, long token) {
-        list.add(fd, interest, token);
+    public int add(int fd, Interest interest, long token) {
+        list.add(fd, interest.bits, token);
         return 0;
     }
 
     @Override
-    public int modify(int fd, int interest, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = interest;
-        list.token[i] = token;
+    public int modify(int fd, Interest interest, long token) {
+        list.set(fd, interest.bits, token);
         return 0;
     }
 
     @Override
-    public void remove(int fd) {
+    public int mute(int fd, long token) {
+        list.set(fd, 0, token);
+        return 0;
+    }
+
+    @Override
+    public int unwatch(int fd) {
         list.remove(fd);
+        return 0;
     }
 
     @Override

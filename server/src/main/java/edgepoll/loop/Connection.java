@@ -14,8 +14,8 @@ import edgepoll.transport.Conn;
  * are lent by the loop's {@link edgepoll.worker.BufferPool} only while bytes are in flight.
  */
 final class Connection extends Conn {
-    /** The interest the readiness backend holds for this fd (changes are skipped when it would not change). */
-    int registered;
+    /** The interest the readiness backend holds for this fd, null before it is registered (changes are skipped when it would not change). */
+    Interest registered;
 
     /** ET: reading stopped before the drain was over, so the kernel owes no new edge; the loop must read again. */
     boolean readOwed;
@@ -32,7 +32,7 @@ final class Connection extends Conn {
     void open() {
         reopen();
         generation++;
-        registered = 0;
+        registered = null;
         readOwed = owed = rdhup = false;
     }
 }

@@ -158,7 +158,7 @@ final class ConnectionTable {
         int n = toCloseCount;
         for (int i = 0; i < n; i++) {
             Connection c = slots[toClose[i]];
-            readiness.remove(c.fd);
+            readiness.forgetBeforeClose(c.fd);
             sys.close(c.fd);
             if (closeEvent.isEnabled()) {
                 closeEvent.begin();

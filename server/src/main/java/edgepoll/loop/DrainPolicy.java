@@ -36,7 +36,7 @@ abstract class DrainPolicy {
     }
 
     /** The interest a connection is registered with when it is accepted. */
-    abstract int connectionInterest();
+    abstract Interest connectionInterest();
 
     /** The listener is ready: accept what this policy accepts per readiness. */
     abstract void onAcceptable();
@@ -53,7 +53,7 @@ abstract class DrainPolicy {
     final void accepted(int fd) {
         Connection c = table.open(fd);
         if (c == null) return;
-        int mask = connectionInterest();
+        Interest mask = connectionInterest();
         if (readiness.add(c.fd, mask, ConnectionTable.token(c)) < 0) {
             table.closeLater(c);
             return;
@@ -63,7 +63,7 @@ abstract class DrainPolicy {
     }
 
     /** Changes the connection's interest to {@code mask} unless the backend already holds it; 0 or -errno. */
-    final int setInterest(Connection c, int mask) {
+    final int setInterest(Connection c, Interest mask) {
         if (c.registered == mask) return 0;
         int rc = readiness.modify(c.fd, mask, ConnectionTable.token(c));
         if (rc == 0) c.registered = mask;

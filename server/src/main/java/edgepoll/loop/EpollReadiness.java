@@ -40,25 +40,31 @@ final class EpollReadiness implements Readiness {
     }
 
     @Override
-    public int add(int fd, int interest, long token) {
-        ctl.set(0, interest | trigger, token);
+    public int add(int fd, Interest interest, long token) {
+        ctl.set(0, interest.bits | trigger, token);
         return sys.epollCtl(epfd, Epoll.EPOLL_CTL_ADD, fd, ctl.segment());
     }
 
     @Override
-    public int modify(int fd, int interest, long token) {
-        ctl.set(0, interest | trigger, token);
+    public int modify(int fd, Interest interest, long token) {
+        ctl.set(0, interest.bits | trigger, token);
         return sys.epollCtl(epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment());
     }
 
-    /** Nothing to do: closing the fd removes it from the interest list (unless a dup of it lives elsewhere). */
     @Override
-    public void remove(int fd) {}
+    public int mute(int fd, long token) {
+        ctl.set(0, trigger, token);
+        return sys.epollCtl(epfd, Epoll.EPOLL_CTL_MOD, fd, ctl.segment());
+    }
 
     @Override
     public int unwatch(int fd) {
         return sys.epollCtl(epfd, Epoll.EPOLL_CTL_DEL, fd, ctl.segment());
     }
+
+    /** No syscall: the close that follows removes the fd from the interest list (it has no dup). */
+    @Override
+    public void forgetBeforeClose(int fd) {}
 
     @Override
     public int await(int timeoutMs) {

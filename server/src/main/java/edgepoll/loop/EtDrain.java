@@ -41,8 +41,8 @@ abstract class EtDrain extends DrainPolicy {
     abstract boolean readEndsDrain(Connection c);
 
     @Override
-    final int connectionInterest() {
-        return Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP;
+    final Interest connectionInterest() {
+        return Interest.IN_OUT_RDHUP;
     }
 
     @Override

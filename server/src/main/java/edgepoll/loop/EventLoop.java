@@ -1,6 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.worker.BufferPool;
+import edgepoll.config.ListenerMode;
 import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
 import edgepoll.stats.JfrEvents;
@@ -60,7 +61,7 @@ public final class EventLoop extends PublishingWorker {
         table = new ConnectionTable(sys, readiness, new BufferPool(arena, options.sliceSize()), options);
         table.loopIndex = index;
         acceptor = new Acceptor(sys, readiness, clock, listenFd, !Loops.edgeTriggered(kind),
-                options.listener().equals("exclusive"), !options.sharedListener());
+                options.listener() == ListenerMode.EXCLUSIVE, !options.sharedListener());
         SyscallException.check("register the listener", acceptor.start(options.acceptPauseMs()));
         protocol = Protocol.create(arena, options, statsSource, false);
         policy = Loops.policy(kind, new DrainPolicy.Parts(sys, clock, readiness, table, acceptor, protocol, options.cork()));

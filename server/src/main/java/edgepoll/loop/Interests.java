@@ -46,6 +46,14 @@ final class Interests {
         return count++;
     }
 
+    /** Changes {@code f}'s entry (0: watched, nothing asked: a muted fd); returns its index. */
+    int set(int f, int mask, long t) {
+        int i = indexOf(f);
+        interest[i] = mask;
+        token[i] = t;
+        return i;
+    }
+
     /** The index of {@code f}'s entry, or -1. */
     int indexOf(int f) {
         return f < indexOf.length ? indexOf[f] : -1;

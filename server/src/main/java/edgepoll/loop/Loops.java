@@ -1,5 +1,6 @@
 package edgepoll.loop;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.sys.SyscallException;
@@ -26,19 +27,23 @@ public final class Loops {
 
     enum Kind { STRICT_ET, SHORT_READ_ET, NAIVE_ET, LT, POLL, BUSY_POLL }
 
-    /** Whether {@code options} select an event loop (and not a blocking model). */
-    public static boolean handles(Options options) {
-        return !options.blockingModel();
-    }
-
-    /** The loop {@code options} ask for, serving {@code listenFd}, woken through {@code wakeFd}. */
+    /**
+     * The loop {@code options} ask for, serving {@code listenFd}, woken through {@code wakeFd}. The
+     * switch names every {@link Mode}: a new one does not compile until it says whether this
+     * package runs it (the Server's switch sends uring and the blocking models elsewhere).
+     */
     public static EventLoop create(int index, Options options, int listenFd, int wakeFd) {
         Kind kind = switch (options.mode()) {
-            case "et" -> options.naiveDrain() ? Kind.NAIVE_ET : options.shortRead() ? Kind.SHORT_READ_ET : Kind.STRICT_ET;
-            case "lt" -> Kind.LT;
-            case "poll" -> Kind.POLL;
-            case "busy-poll" -> Kind.BUSY_POLL;
-            default -> throw new IllegalArgumentException("not an event-loop mode: " + options.mode());
+            case ET -> switch (options.drain()) {
+                case STRICT -> Kind.STRICT_ET;
+                case SHORT_READ -> Kind.SHORT_READ_ET;
+                case NAIVE -> Kind.NAIVE_ET;
+            };
+            case LT -> Kind.LT;
+            case POLL -> Kind.POLL;
+            case BUSY_POLL -> Kind.BUSY_POLL;
+            case BLOCKING, THREADS, VIRTUAL_THREADS, URING ->
+                    throw new IllegalArgumentException("not a readiness mode: " + options.mode());
         };
         return new EventLoop(index, options, listenFd, wakeFd, kind);
     }

@@ -18,13 +18,13 @@ final class LtDrain extends DrainPolicy {
     }
 
     @Override
-    int connectionInterest() {
+    Interest connectionInterest() {
         return interest(false);
     }
 
     /** Input interest, or only output while replies wait to be sent. */
-    private static int interest(boolean outputPending) {
-        return outputPending ? Epoll.EPOLLOUT : Epoll.EPOLLIN | Epoll.EPOLLRDHUP;
+    private static Interest interest(boolean outputPending) {
+        return outputPending ? Interest.OUT : Interest.IN_RDHUP;
     }
 
     @Override

@@ -33,33 +33,37 @@ final class PollReadiness implements Readiness {
         this.wakeFd = wakeFd;
         this.wakeCount = arena.allocate(8);
         this.fds = new PollFds(arena, 1024);
-        add(wakeFd, Epoll.EPOLLIN, WAKE);
+        add(wakeFd, Interest.IN, WAKE);
     }
 
     @Override
-    public int add(int fd, int interest, long token) {
-        int i = list.add(fd, interest, token);
+    public int add(int fd, Interest interest, long token) {
+        int i = list.add(fd, interest.bits, token);
         if (i >= fds.capacity()) {
             PollFds bigger = new PollFds(arena, fds.capacity() * 2);
             MemorySegment.copy(fds.segment(), 0, bigger.segment(), 0, fds.segment().byteSize());
             fds = bigger;
         }
-        fds.set(i, fd, toPoll(interest));
+        fds.set(i, fd, toPoll(interest.bits));
         return 0;
     }
 
     @Override
-    public int modify(int fd, int interest, long token) {
-        int i = list.indexOf(fd);
-        list.interest[i] = interest;
-        list.token[i] = token;
-        fds.set(i, fd, toPoll(interest));
+    public int modify(int fd, Interest interest, long token) {
+        fds.set(list.set(fd, interest.bits, token), fd, toPoll(interest.bits));
         return 0;
     }
 
     @Override
-    public void remove(int fd) {
+    public int mute(int fd, long token) {
+        fds.set(list.set(fd, 0, token), fd, (short) 0);
+        return 0;
+    }
+
+    @Override
+    public int unwatch(int fd) {
         list.remove(fd);
+        return 0;
     }
 
     private void moved(int from, int to) {

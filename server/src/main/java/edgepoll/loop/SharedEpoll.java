@@ -1,6 +1,7 @@
 package edgepoll.loop;
 
 import edgepoll.config.Options;
+import edgepoll.config.SharedEpollMode;
 import edgepoll.sys.CallState;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
@@ -100,7 +101,7 @@ public final class SharedEpoll implements AutoCloseable {
         this.options = options;
         this.listenFd = listenFd;
         this.wakeFd = wakeFd;
-        this.oneshot = options.sharedEpoll().equals("oneshot");
+        this.oneshot = options.sharedEpoll() == SharedEpollMode.ONESHOT;
         this.epfd = Syscalls.epollCreate1(cs, Epoll.EPOLL_CLOEXEC);
         if (epfd < 0) {
             arena.close();

@@ -1,5 +1,6 @@
 package edgepoll.model;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
@@ -45,11 +46,11 @@ public final class BlockingServer extends Worker {
 
     public BlockingServer(int index, Options options, int listenFd) {
         super(index, options, listenFd);
-        this.slots = new Semaphore(options.mode().equals("threads") ? options.maxThreads() : Integer.MAX_VALUE);
+        this.slots = new Semaphore(options.mode() == Mode.THREADS ? options.maxThreads() : Integer.MAX_VALUE);
     }
 
     boolean virtual() {
-        return options.mode().equals("virtual-threads");
+        return options.mode() == Mode.VIRTUAL_THREADS;
     }
 
     @Override
@@ -101,9 +102,10 @@ public final class BlockingServer extends Worker {
             BlockingSession s = new BlockingSession(this, fd);
             sessions.add(s);
             switch (options.mode()) {
-                case "blocking" -> s.run();
-                case "threads" -> Thread.ofPlatform().name("edgepoll-conn-" + fd).start(s);
-                default -> Thread.ofVirtual().name("edgepoll-vconn-" + fd).start(s);
+                case BLOCKING -> s.run();
+                case THREADS -> Thread.ofPlatform().name("edgepoll-conn-" + fd).start(s);
+                case VIRTUAL_THREADS -> Thread.ofVirtual().name("edgepoll-vconn-" + fd).start(s);
+                case ET, LT, POLL, BUSY_POLL, URING -> throw new IllegalStateException("not a blocking model: " + options.mode());
             }
             if (options.once()) break;
         }

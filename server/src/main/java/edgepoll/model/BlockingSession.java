@@ -1,5 +1,6 @@
 package edgepoll.model;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import edgepoll.proto.Exchange;
 import edgepoll.proto.Protocol;
@@ -49,7 +50,7 @@ final class BlockingSession implements Runnable {
             Options o = server.options;
             if (server.virtual()) ctlEvent = new EpollEvents(arena, 1);
             if (o.readTimeoutMs() > 0 && !server.virtual()) s.setReceiveTimeout(fd, o.readTimeoutMs());
-            Protocol p = Protocol.create(arena, o, server.statsSource, o.mode().equals("blocking"));
+            Protocol p = Protocol.create(arena, o, server.statsSource, o.mode() == Mode.BLOCKING);
             Exchange c = new Exchange();
             c.in = arena.allocate(o.sliceSize());
             c.out = arena.allocate(o.sliceSize());

@@ -1,6 +1,8 @@
 package edgepoll.server;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
+import edgepoll.config.TraceFormat;
 import edgepoll.loop.Loops;
 import edgepoll.loop.SharedEpoll;
 import edgepoll.loop.SharedEpollLoop;
@@ -52,7 +54,7 @@ public final class Server implements AutoCloseable {
                     + " a request larger than one read stalls until the client sends more (seed 001's mistake, on purpose)");
         }
         int p = options.port();
-        if (options.mode().equals("uring")) UringLoop.checkAvailable();  // refused: one line, before any fd is opened
+        if (options.mode() == Mode.URING) UringLoop.checkAvailable();  // refused: one line, before any fd is opened
         List<Integer> opened = new ArrayList<>();
         try {
             if (options.sharesEpoll()) {
@@ -71,15 +73,11 @@ public final class Server implements AutoCloseable {
                         : Listener.open(options.bind(), p, options.backlog(), options.loops() > 1, options.nodelay(), !options.blockingModel());
                 if (shared < 0) opened.add(b.fd());
                 p = b.port();  // the other loops join the port the first one got
-                Worker w;
-                if (options.blockingModel()) {
-                    w = new BlockingServer(i, options, b.fd());
-                } else {
-                    int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
-                    opened.add(wakeFd);
-                    w = options.mode().equals("uring") ? new UringLoop(i, options, b.fd(), wakeFd)
-                            : Loops.create(i, options, b.fd(), wakeFd);
-                }
+                Worker w = switch (options.mode()) {
+                    case BLOCKING, THREADS, VIRTUAL_THREADS -> new BlockingServer(i, options, b.fd());
+                    case URING -> new UringLoop(i, options, b.fd(), wakeFd(opened));
+                    case ET, LT, POLL, BUSY_POLL -> Loops.create(i, options, b.fd(), wakeFd(opened));
+                };
                 w.statsSource = options.http() ? () -> liveStats().toJson() : null;
                 loops.add(w);
             }
@@ -91,6 +89,13 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         this.port = p;
+    }
+
+    /** A loop's wake eventfd, closed by this Server once the loop thread ended (or by the constructor's cleanup). */
+    private int wakeFd(List<Integer> opened) throws SyscallException {
+        int wakeFd = SyscallException.check("eventfd", Syscalls.eventfd(cs, 0, Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
+        opened.add(wakeFd);
+        return wakeFd;
     }
 
     /** --shared-epoll: one listener, one wake eventfd, one SharedEpoll, --loops threads on it. Returns the port. */
@@ -187,7 +192,7 @@ public final class Server implements AutoCloseable {
         String what = "mode=" + options.mode() + " drain=" + options.drainPolicy() + " protocol=" + options.protocol()
                 + "; first " + options.traceConnections() + " connections per loop";
         StringBuilder sb = new StringBuilder();
-        if (options.traceFormat().equals("perfetto")) {
+        if (options.traceFormat() == TraceFormat.PERFETTO) {
             // Chrome trace-event JSON: ui.perfetto.dev and chrome://tracing open it (docs/timelines.md)
             sb.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"edgepoll\":\"").append(what).append("\"},\"traceEvents\":[\n");
             sb.append("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"edgepoll ")

@@ -1,5 +1,6 @@
 package edgepoll.stats;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import edgepoll.sys.Errno;
 
@@ -147,7 +148,7 @@ final class StatsJson {
           .append(", \"cork\": ").append(o.cork()).append(", \"idle_timeout_ms\": ").append(o.idleTimeoutMs())
           .append(", \"response_size\": ").append(o.responseSize())
           .append(", \"max_header_bytes\": ").append(o.maxHeaderBytes());
-        if (o.mode().equals("uring")) sb.append(", \"sqpoll\": ").append(o.sqpoll()).append(", \"uring_entries\": ").append(o.uringEntries());
+        if (o.mode() == Mode.URING) sb.append(", \"sqpoll\": ").append(o.sqpoll()).append(", \"uring_entries\": ").append(o.uringEntries());
         sb.append("},\n");
         sb.append("  \"total\": ").append(countersJson(st.total())).append(",\n");
         sb.append("  \"loops\": [");

@@ -27,10 +27,6 @@ public final class BufferPool {
         this.sliceSize = sliceSize;
     }
 
-    public int sliceSize() {
-        return sliceSize;
-    }
-
     public MemorySegment acquire() {
         if (freeCount == 0) {
             grow();

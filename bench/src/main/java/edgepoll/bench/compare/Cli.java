@@ -51,63 +51,26 @@ final class Cli {
     /** The workloads they name: keep-alive c=64, the fixed rate, pipelined 16. */
     static final List<String> TARGET_WORKLOADS = List.of("http-c64", "http-rate-c64", "http-pipe16-c16");
 
+    /** The flags as read, before any is checked against another or against this machine. */
+    private static final class Args {
+        boolean quick, targetsOnly, noStrace, keepDisturbed;
+        String out, servers, workloads, edgepollJar, benchJar, loadNetns, linkDescription;
+        String host = LoadSide.LOOPBACK;
+        Integer blocks;
+        int repeat = 1, serverCpu = 0, loadCpu = 1;
+        Long seed;
+        Double duration, warmup, straceS;
+    }
+
     static Config parse(String[] args) {
-        boolean quick = false, targetsOnly = false, noStrace = false, keepDisturbed = false;
-        String out = null, servers = null, workloads = null, edgepollJar = null, benchJar = null;
-        String host = LoadSide.LOOPBACK, loadNetns = null, linkDescription = null;
-        Integer blocks = null;
-        int repeat = 1;
-        Long seed = null;
-        Double duration = null, warmup = null, straceS = null;
-        int serverCpu = 0, loadCpu = 1;
-        Flags f = new Flags(args);
-        while (f.hasNext()) {
-            String a = f.next();
-            switch (a) {
-                case "--quick" -> quick = true;
-                case "--targets-only" -> targetsOnly = true;
-                case "--keep-disturbed" -> keepDisturbed = true;
-                case "--repeat" -> repeat = f.intValue(1, 10);
-                case "--seed" -> seed = (long) f.intValue(0, Integer.MAX_VALUE);
-                case "--no-strace" -> noStrace = true;
-                case "--out" -> out = f.value();
-                case "--servers" -> servers = f.value();
-                case "--workloads" -> workloads = f.value();
-                case "--blocks" -> blocks = f.intValue(1, 1000);
-                case "--duration" -> duration = seconds(a, f.value(), 1);
-                case "--warmup" -> warmup = seconds(a, f.value(), 0);
-                case "--strace-duration" -> straceS = seconds(a, f.value(), 1);
-                case "--server-cpu" -> serverCpu = f.intValue(0, 4095);
-                case "--load-cpu" -> loadCpu = f.intValue(0, 4095);
-                case "--edgepoll-jar" -> edgepollJar = f.value();
-                case "--bench-jar" -> benchJar = f.value();
-                case "--host" -> host = ipv4(f.value());
-                case "--load-netns" -> loadNetns = f.value();
-                case "--link-description" -> linkDescription = f.value();
-                case "--link" -> throw new IllegalArgumentException("--link is scripts/bench-compare's: it makes the link, then runs the harness "
-                        + "with --host, --load-netns and --link-description");
-                default -> throw new IllegalArgumentException("unknown option: " + a + " (--help lists them)");
-            }
-        }
-        if (loadNetns != null) {
-            if (host.equals(LoadSide.LOOPBACK)) throw new IllegalArgumentException("--load-netns needs --host: the load namespace's loopback has no server");
-            if (!loadNetns.matches("[A-Za-z0-9_.-]+") || !Files.exists(Path.of("/run/netns", loadNetns))) {
-                throw new IllegalArgumentException("--load-netns: no network namespace " + loadNetns + " (ip netns list)");
-            }
-        }
-        if (linkDescription != null && loadNetns == null) throw new IllegalArgumentException("--link-description needs --load-netns");
-        if (quick && targetsOnly) throw new IllegalArgumentException("--quick and --targets-only are two presets: pick one");
-        if (targetsOnly) {
-            if (servers == null) servers = String.join(",", TARGET_SERVERS);
-            if (workloads == null) workloads = String.join(",", TARGET_WORKLOADS);
-            noStrace = true;
-        }
+        Args a = read(args);
+        check(a);
         List<String> notes = new ArrayList<>();
         List<Servers.Spec> specs = new ArrayList<>();
-        for (String n : (servers == null ? Servers.names() : servers).split(",")) specs.add(Servers.byName(n.trim()));
+        for (String n : (a.servers == null ? Servers.names() : a.servers).split(",")) specs.add(Servers.byName(n.trim()));
         List<Workloads.Workload> loads = new ArrayList<>();
-        if (workloads == null) loads.addAll(Workloads.ALL);
-        else for (String n : workloads.split(",")) loads.add(Workloads.byName(n.trim()));
+        if (a.workloads == null) loads.addAll(Workloads.ALL);
+        else for (String n : a.workloads.split(",")) loads.add(Workloads.byName(n.trim()));
 
         String wrk = onPath("wrk");
         if (wrk == null) throw new IllegalArgumentException("wrk is not installed (apt-get install wrk; scripts/bench-compare installs it)");
@@ -115,61 +78,21 @@ final class Cli {
         if (nginx == null && specs.removeIf(s -> s.family().equals("nginx"))) {
             notes.add("nginx is not installed (apt-get install nginx-light): left out");
         }
-        Path cfloor = null;
-        if (specs.stream().anyMatch(s -> s.family().equals("c"))) {
-            Path dir = (benchJar != null ? Path.of(benchJar) : selfJar()).toAbsolutePath().resolveSibling("cfloor");
-            try {
-                cfloor = CFloor.build(dir);
-            } catch (Exception e) {
-                specs.removeIf(s -> s.family().equals("c"));
-                notes.add("the C floor peers were left out: " + e.getMessage().lines().findFirst().orElse(""));
-            }
-        }
-        Path rateload = null;
-        if (loads.stream().anyMatch(w -> w.rate() > 0)) {
-            Path dir = (benchJar != null ? Path.of(benchJar) : selfJar()).toAbsolutePath().resolveSibling("cfloor");
-            try {
-                rateload = CFloor.compile(dir, "rateload");
-            } catch (Exception e) {
-                loads.removeIf(w -> w.rate() > 0);
-                notes.add("the fixed-rate workloads were left out: " + e.getMessage().lines().findFirst().orElse(""));
-            }
-        }
-        if (specs.stream().anyMatch(s -> s.name().contains("uring"))) {
-            try {
-                edgepoll.uring.UringLoop.checkAvailable();
-            } catch (edgepoll.sys.SyscallException e) {
-                specs.removeIf(s -> s.name().contains("uring"));
-                notes.add("edgepoll-uring, edgepoll-uring-sqpoll and netty-uring left out: " + e.getMessage());
-            }
-        }
-        String strace = noStrace ? null : onPath("strace");
-        if (strace == null) notes.add(targetsOnly ? "no strace or perf runs (--targets-only)"
-                : noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
-        String perf = noStrace || quick ? null : PerfCount.usable();
-        if (quick) notes.add("no perf stat run (--quick): syscall counts from strace -c only");
-        if (perf == null && !noStrace && !quick) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
+        Path cbuild = (a.benchJar != null ? Path.of(a.benchJar) : selfJar()).toAbsolutePath().resolveSibling("cfloor");
+        Path cfloor = buildCFloor(specs, cbuild, notes);
+        Path rateload = buildRateload(loads, cbuild, notes);
+        leaveOutUring(specs, notes);
+        String strace = a.noStrace ? null : onPath("strace");
+        if (strace == null) notes.add(a.targetsOnly ? "no strace or perf runs (--targets-only)"
+                : a.noStrace ? "strace runs skipped (--no-strace)" : "strace is not installed: no strace -c column");
+        String perf = a.noStrace || a.quick ? null : PerfCount.usable();
+        if (a.quick) notes.add("no perf stat run (--quick): syscall counts from strace -c only");
+        if (perf == null && !a.noStrace && !a.quick) notes.add("perf cannot count the syscall tracepoints here (linux-perf missing or no tracefs): no unperturbed syscall counts for the peers");
         if (specs.isEmpty()) throw new IllegalArgumentException("no server left to run");
 
-        List<String> pinServer = List.of(), pinLoad = new ArrayList<>();
-        if (loadNetns != null) {  // nsenter, not ip netns exec: it leaves the mounts (/sys, tracefs) alone and execs
-            String nsenter = onPath("nsenter");
-            if (nsenter == null) throw new IllegalArgumentException("--load-netns needs nsenter (util-linux)");
-            pinLoad.addAll(List.of(nsenter, "--net=/run/netns/" + loadNetns));
-        }
-        int cpus = Runtime.getRuntime().availableProcessors();
-        String taskset = onPath("taskset");
-        if (taskset != null && cpus > Math.max(serverCpu, loadCpu) && serverCpu != loadCpu) {
-            pinServer = List.of(taskset, "-c", String.valueOf(serverCpu));
-            pinLoad.addAll(List.of(taskset, "-c", String.valueOf(loadCpu)));
-        } else {
-            notes.add("not pinned (taskset " + (taskset == null ? "missing" : "present") + ", " + cpus + " CPUs): server and load share CPUs");
-            serverCpu = loadCpu = -1;
-        }
-
-        Path self = selfJar();
-        Path bench = benchJar != null ? Path.of(benchJar) : self;
-        Path edgepoll = edgepollJar != null ? Path.of(edgepollJar) : bench.resolveSibling("../../server/target/edgepoll.jar").normalize();
+        Pins pins = pins(a, notes);
+        Path bench = a.benchJar != null ? Path.of(a.benchJar) : selfJar();
+        Path edgepoll = a.edgepollJar != null ? Path.of(a.edgepollJar) : bench.resolveSibling("../../server/target/edgepoll.jar").normalize();
         if (!Files.isRegularFile(edgepoll)) throw new IllegalArgumentException("no edgepoll jar at " + edgepoll + " (build it, or pass --edgepoll-jar)");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // The same flags for every JVM server: a fixed heap (no resizing during the run) and native access.
@@ -179,12 +102,119 @@ final class Cli {
         if (!Files.isRegularFile(uringPeer) && specs.removeIf(s -> s.name().equals("netty-uring"))) {
             notes.add("netty-uring left out: no " + uringPeer + " (mvn -pl bench-uring -am package builds it)");
         }
-        Path outDir = out != null ? Path.of(out) : Path.of("bench", "results", Compare.timestamp());
-        return new Config(List.copyOf(specs), List.copyOf(loads), blocks != null ? blocks : quick ? QUICK_BLOCKS : targetsOnly ? TARGET_BLOCKS : BLOCKS,
-                warmup != null ? warmup : quick ? 1 : 5, duration != null ? duration : 1,
-                straceS != null ? straceS : quick ? 1 : 2, serverCpu, loadCpu, pinServer, new LoadSide(List.copyOf(pinLoad), host, linkDescription), jvm,
-                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), quick,
-                targetsOnly, repeat, seed != null ? seed : System.nanoTime() & Integer.MAX_VALUE, keepDisturbed, notes);
+        Path outDir = a.out != null ? Path.of(a.out) : Path.of("bench", "results", Compare.timestamp());
+        return new Config(List.copyOf(specs), List.copyOf(loads), a.blocks != null ? a.blocks : a.quick ? QUICK_BLOCKS : a.targetsOnly ? TARGET_BLOCKS : BLOCKS,
+                a.warmup != null ? a.warmup : a.quick ? 1 : 5, a.duration != null ? a.duration : 1,
+                a.straceS != null ? a.straceS : a.quick ? 1 : 2, pins.serverCpu, pins.loadCpu, pins.server,
+                new LoadSide(List.copyOf(pins.load), a.host, a.linkDescription), jvm,
+                edgepoll.toAbsolutePath(), bench.toAbsolutePath(), nginx, wrk, strace, perf, cfloor, rateload, outDir.toAbsolutePath(), a.quick,
+                a.targetsOnly, a.repeat, a.seed != null ? a.seed : System.nanoTime() & Integer.MAX_VALUE, a.keepDisturbed, notes);
+    }
+
+    private static Args read(String[] args) {
+        Args a = new Args();
+        Flags f = new Flags(args);
+        while (f.hasNext()) {
+            String flag = f.next();
+            switch (flag) {
+                case "--quick" -> a.quick = true;
+                case "--targets-only" -> a.targetsOnly = true;
+                case "--keep-disturbed" -> a.keepDisturbed = true;
+                case "--repeat" -> a.repeat = f.intValue(1, 10);
+                case "--seed" -> a.seed = (long) f.intValue(0, Integer.MAX_VALUE);
+                case "--no-strace" -> a.noStrace = true;
+                case "--out" -> a.out = f.value();
+                case "--servers" -> a.servers = f.value();
+                case "--workloads" -> a.workloads = f.value();
+                case "--blocks" -> a.blocks = f.intValue(1, 1000);
+                case "--duration" -> a.duration = seconds(flag, f.value(), 1);
+                case "--warmup" -> a.warmup = seconds(flag, f.value(), 0);
+                case "--strace-duration" -> a.straceS = seconds(flag, f.value(), 1);
+                case "--server-cpu" -> a.serverCpu = f.intValue(0, 4095);
+                case "--load-cpu" -> a.loadCpu = f.intValue(0, 4095);
+                case "--edgepoll-jar" -> a.edgepollJar = f.value();
+                case "--bench-jar" -> a.benchJar = f.value();
+                case "--host" -> a.host = ipv4(f.value());
+                case "--load-netns" -> a.loadNetns = f.value();
+                case "--link-description" -> a.linkDescription = f.value();
+                case "--link" -> throw new IllegalArgumentException("--link is scripts/bench-compare's: it makes the link, then runs the harness "
+                        + "with --host, --load-netns and --link-description");
+                default -> throw new IllegalArgumentException("unknown option: " + flag + " (--help lists them)");
+            }
+        }
+        return a;
+    }
+
+    /** Refuses the flags that contradict each other; fills in --targets-only's servers and workloads. */
+    private static void check(Args a) {
+        if (a.loadNetns != null) {
+            if (a.host.equals(LoadSide.LOOPBACK)) throw new IllegalArgumentException("--load-netns needs --host: the load namespace's loopback has no server");
+            if (!a.loadNetns.matches("[A-Za-z0-9_.-]+") || !Files.exists(Path.of("/run/netns", a.loadNetns))) {
+                throw new IllegalArgumentException("--load-netns: no network namespace " + a.loadNetns + " (ip netns list)");
+            }
+        }
+        if (a.linkDescription != null && a.loadNetns == null) throw new IllegalArgumentException("--link-description needs --load-netns");
+        if (a.quick && a.targetsOnly) throw new IllegalArgumentException("--quick and --targets-only are two presets: pick one");
+        if (a.targetsOnly) {
+            if (a.servers == null) a.servers = String.join(",", TARGET_SERVERS);
+            if (a.workloads == null) a.workloads = String.join(",", TARGET_WORKLOADS);
+            a.noStrace = true;
+        }
+    }
+
+    /** The C floor peers' binary, built in {@code dir}; null (and the c-* servers left out, with a note) when no server needs it or it does not build. */
+    private static Path buildCFloor(List<Servers.Spec> specs, Path dir, List<String> notes) {
+        if (specs.stream().noneMatch(s -> s.family().equals("c"))) return null;
+        try {
+            return CFloor.build(dir);
+        } catch (Exception e) {
+            specs.removeIf(s -> s.family().equals("c"));
+            notes.add("the C floor peers were left out: " + e.getMessage().lines().findFirst().orElse(""));
+            return null;
+        }
+    }
+
+    /** The fixed-rate load's binary; null (and the fixed-rate workloads left out, with a note) when none is asked for or it does not build. */
+    private static Path buildRateload(List<Workloads.Workload> loads, Path dir, List<String> notes) {
+        if (loads.stream().noneMatch(w -> w.rate() > 0)) return null;
+        try {
+            return CFloor.compile(dir, "rateload");
+        } catch (Exception e) {
+            loads.removeIf(w -> w.rate() > 0);
+            notes.add("the fixed-rate workloads were left out: " + e.getMessage().lines().findFirst().orElse(""));
+            return null;
+        }
+    }
+
+    /** Leaves the io_uring servers out, with a note, on a kernel that refuses io_uring. */
+    private static void leaveOutUring(List<Servers.Spec> specs, List<String> notes) {
+        if (specs.stream().noneMatch(s -> s.name().contains("uring"))) return;
+        try {
+            edgepoll.uring.UringLoop.checkAvailable();
+        } catch (edgepoll.sys.SyscallException e) {
+            specs.removeIf(s -> s.name().contains("uring"));
+            notes.add("edgepoll-uring, edgepoll-uring-sqpoll and netty-uring left out: " + e.getMessage());
+        }
+    }
+
+    /** The command prefixes that pin the servers and the load (and put the load in its namespace), and the CPUs; -1: not pinned. */
+    private record Pins(List<String> server, List<String> load, int serverCpu, int loadCpu) {}
+
+    private static Pins pins(Args a, List<String> notes) {
+        List<String> pinLoad = new ArrayList<>();
+        if (a.loadNetns != null) {  // nsenter, not ip netns exec: it leaves the mounts (/sys, tracefs) alone and execs
+            String nsenter = onPath("nsenter");
+            if (nsenter == null) throw new IllegalArgumentException("--load-netns needs nsenter (util-linux)");
+            pinLoad.addAll(List.of(nsenter, "--net=/run/netns/" + a.loadNetns));
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        String taskset = onPath("taskset");
+        if (taskset != null && cpus > Math.max(a.serverCpu, a.loadCpu) && a.serverCpu != a.loadCpu) {
+            pinLoad.addAll(List.of(taskset, "-c", String.valueOf(a.loadCpu)));
+            return new Pins(List.of(taskset, "-c", String.valueOf(a.serverCpu)), pinLoad, a.serverCpu, a.loadCpu);
+        }
+        notes.add("not pinned (taskset " + (taskset == null ? "missing" : "present") + ", " + cpus + " CPUs): server and load share CPUs");
+        return new Pins(List.of(), pinLoad, -1, -1);
     }
 
     static String usage() {

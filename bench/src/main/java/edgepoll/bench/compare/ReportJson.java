@@ -40,6 +40,21 @@ final class ReportJson {
                 .append(", \"load_cpu\": ").append(cfg.loadCpu()).append(", \"quick\": ").append(cfg.quick())
                 .append(", \"host\": ").append(Json.str(cfg.load().host())).append(", \"link\": ").append(cfg.load().link() == null ? "null" : Json.str(cfg.load().link()))
                 .append("},\n");
+        verdictsJson(b, targets);
+        mediansJson(b);
+        windowsJson(b);
+        b.append("  \"strace\": ");
+        countsJson(b, strace, straceRequests);
+        b.append(",\n  \"perf\": ");
+        countsJson(b, perf, perfRequests);
+        b.append(",\n  \"notes\": [");
+        for (int i = 0; i < cfg.notes().size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(cfg.notes().get(i)));
+        b.append("]\n}\n");
+        return b.toString();
+    }
+
+    /** The A/A calibration, the reasons not to trust the run, and the targets. */
+    private void verdictsJson(StringBuilder b, List<Target> targets) {
         b.append("  \"calibration\": [");
         List<Report.Calibration> cs = report.calibrations();
         for (int i = 0; i < cs.size(); i++) {
@@ -58,7 +73,12 @@ final class ReportJson {
                     .append(", \"met\": ").append(cfg.quick() ? null : t.met())
                     .append(", \"detail\": ").append(Json.str(t.detail())).append('}');
         }
-        b.append("\n  ],\n  \"medians\": {");
+        b.append("\n  ],\n");
+    }
+
+    /** The medians per workload and server. */
+    private void mediansJson(StringBuilder b) {
+        b.append("  \"medians\": {");
         boolean firstW = true;
         for (Map.Entry<String, Map<String, Agg>> w : agg.entrySet()) {
             b.append(firstW ? "\n" : ",\n").append("    ").append(Json.str(w.getKey())).append(": {");
@@ -83,7 +103,12 @@ final class ReportJson {
             }
             b.append("\n    }");
         }
-        b.append("\n  },\n  \"runs\": [");
+        b.append("\n  },\n");
+    }
+
+    /** Every window's figures, kept and dropped. */
+    private void windowsJson(StringBuilder b) {
+        b.append("  \"runs\": [");
         List<Compare.Run> windows = new java.util.ArrayList<>(runs);
         windows.addAll(report.dropped);
         for (int i = 0; i < windows.size(); i++) {
@@ -112,14 +137,7 @@ final class ReportJson {
             }
             b.append("}}");
         }
-        b.append("\n  ],\n  \"strace\": ");
-        countsJson(b, strace, straceRequests);
-        b.append(",\n  \"perf\": ");
-        countsJson(b, perf, perfRequests);
-        b.append(",\n  \"notes\": [");
-        for (int i = 0; i < cfg.notes().size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(cfg.notes().get(i)));
-        b.append("]\n}\n");
-        return b.toString();
+        b.append("\n  ],\n");
     }
 
     static String interval(Stats.Interval ci) {

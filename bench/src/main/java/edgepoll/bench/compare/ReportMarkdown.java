@@ -44,6 +44,26 @@ final class ReportMarkdown {
 
     String render(List<Target> targets) throws IOException {
         StringBuilder b = new StringBuilder();
+        header(b);
+        verdicts.calibration(b);
+        verdicts.windows(b);
+        verdicts.targets(b, targets);
+        verdicts.etVsLt(b);
+        howMeasured(b);
+        verdicts.noise(b);
+        for (Workloads.Workload w : cfg.workloads()) {
+            Map<String, Agg> m = agg.get(w.name());
+            if (m == null || m.isEmpty()) continue;
+            workloadTable(b, w, m);
+            workloadRatios(b, w, m);
+        }
+        syscallSections(b);
+        chartsAndNotes(b);
+        return b.toString();
+    }
+
+    /** The title, how long the run took, the machine, and the link when there was one. */
+    private void header(StringBuilder b) throws IOException {
         String name = cfg.out().getFileName().toString();
         if (name.startsWith("run-") && cfg.out().getParent() != null) name = cfg.out().getParent().getFileName() + "/" + name;  // --repeat
         b.append("# edgepoll side by side — ").append(name).append("\n\n");
@@ -57,10 +77,9 @@ final class ReportMarkdown {
                     + "sent it, and tbf's queue drains from a timer: docs/benchmarks.md, \"Over a link\", says whose CPU figure "
                     + "carries which.\n\n");
         }
-        verdicts.calibration(b);
-        verdicts.windows(b);
-        verdicts.targets(b, targets);
-        verdicts.etVsLt(b);
+    }
+
+    private void howMeasured(StringBuilder b) {
         b.append("""
                 ## How it was measured
 
@@ -110,56 +129,63 @@ final class ReportMarkdown {
                 per message). *B/req* is the loop thread's heap allocation per request in steady state.
 
                 """.formatted(cfg.durationS(), cfg.seed(), Workloads.ECHO_MESSAGE, Workloads.RATE, Stats.RESAMPLES, Stats.MIN_BLOCKS));
-        verdicts.noise(b);
-        for (Workloads.Workload w : cfg.workloads()) {
-            Map<String, Agg> m = agg.get(w.name());
-            if (m == null || m.isEmpty()) continue;
-            b.append("## ").append(w.label()).append(" (`").append(w.name()).append("`)\n\n");
-            if (cfg.quick()) b.append(QUICK).append("\n\n");
-            b.append("| server | windows kept (dropped) | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | user µs/req | kernel µs/req "
-                    + "| of which JVM runtime user µs/req | server CPU % | load CPU % | syscalls/req | B/req | errors |\n");
-            b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            for (Map.Entry<String, Agg> e : m.entrySet()) {
-                Agg a = e.getValue();
-                b.append(String.format(Locale.ROOT, "| %s | %d (%d) | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
-                        a.windows(), a.droppedWindows(), f0(a.rps()), f0(a.rpsMin()), f0(a.rpsMax()), f0(a.p50us()), f0(a.p99us()), f2(a.cpuUs()),
-                        f2(a.userUs()), f2(a.kernelUs()), f2(a.runtimeUs()), f0(a.serverCpuPct()), f0(a.loadCpuPct()), f2(a.syscalls()),
-                        f1(a.alloc()), a.errors()));
-            }
-            b.append('\n');
-            List<String> floors = new ArrayList<>();
-            for (String server : m.keySet()) {
-                if (!server.startsWith("edgepoll-") || server.endsWith(Servers.TWIN) || CFloor.sameSyscalls(server) == null) continue;
-                String c = CFloor.peerOf(server);
-                if (!m.containsKey(c)) continue;
-                Stats.Interval ci = report.ratio(w.name(), server, c, Figure.CPU);
-                floors.add(String.format(Locale.ROOT, "%s ÷ %s %s, %s", server, c, ci.text(), Figure.CPU.verdict(ci)));
-            }
-            if (!floors.isEmpty()) {
-                b.append("edgepoll over the C floor of the same drain policy (CPU per request, 95% interval): ").append(String.join("; ", floors)).append(".\n\n");
-            }
-            List<String> above = new ArrayList<>();
-            for (String server : m.keySet()) {
-                Map<Integer, Double> d = report.userAboveFloor(w.name(), server);
-                if (!d.isEmpty()) {
-                    above.add(String.format(Locale.ROOT, "%s %s (over %s)", server, f2(Report.median(d.values())), CFloor.sameSyscalls(server)));
-                }
-            }
-            if (above.size() > 1) {
-                b.append("User time above the C floor making the same syscalls (µs per request, median of the blocks' differences): ")
-                        .append(String.join("; ", above)).append(".\n\n");
-            }
-            if (m.containsKey("edgepoll-et")) {
-                b.append("edgepoll-et over each (CPU per request, 95% interval, verdict): ");
-                List<String> parts = new ArrayList<>();
-                for (String server : m.keySet()) {
-                    if (server.equals("edgepoll-et")) continue;
-                    Stats.Interval ci = report.ratio(w.name(), "edgepoll-et", server, Figure.CPU);
-                    parts.add(String.format(Locale.ROOT, "%s %s %s", server, ci.text(), Figure.CPU.verdict(ci)));
-                }
-                b.append(String.join("; ", parts)).append(".\n\n");
+    }
+
+    /** One workload's section: its heading and the table of every server's medians. */
+    private void workloadTable(StringBuilder b, Workloads.Workload w, Map<String, Agg> m) {
+        b.append("## ").append(w.label()).append(" (`").append(w.name()).append("`)\n\n");
+        if (cfg.quick()) b.append(QUICK).append("\n\n");
+        b.append("| server | windows kept (dropped) | req/s (min–max) | p50 µs | p99 µs | server CPU µs/req | user µs/req | kernel µs/req "
+                + "| of which JVM runtime user µs/req | server CPU % | load CPU % | syscalls/req | B/req | errors |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, Agg> e : m.entrySet()) {
+            Agg a = e.getValue();
+            b.append(String.format(Locale.ROOT, "| %s | %d (%d) | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n", e.getKey(),
+                    a.windows(), a.droppedWindows(), f0(a.rps()), f0(a.rpsMin()), f0(a.rpsMax()), f0(a.p50us()), f0(a.p99us()), f2(a.cpuUs()),
+                    f2(a.userUs()), f2(a.kernelUs()), f2(a.runtimeUs()), f0(a.serverCpuPct()), f0(a.loadCpuPct()), f2(a.syscalls()),
+                    f1(a.alloc()), a.errors()));
+        }
+        b.append('\n');
+    }
+
+    /** Below a workload's table: edgepoll over the C floor, user time above the floor, and edgepoll-et over each. */
+    private void workloadRatios(StringBuilder b, Workloads.Workload w, Map<String, Agg> m) {
+        List<String> floors = new ArrayList<>();
+        for (String server : m.keySet()) {
+            if (!server.startsWith("edgepoll-") || server.endsWith(Servers.TWIN) || CFloor.sameSyscalls(server) == null) continue;
+            String c = CFloor.peerOf(server);
+            if (!m.containsKey(c)) continue;
+            Stats.Interval ci = report.ratio(w.name(), server, c, Figure.CPU);
+            floors.add(String.format(Locale.ROOT, "%s ÷ %s %s, %s", server, c, ci.text(), Figure.CPU.verdict(ci)));
+        }
+        if (!floors.isEmpty()) {
+            b.append("edgepoll over the C floor of the same drain policy (CPU per request, 95% interval): ").append(String.join("; ", floors)).append(".\n\n");
+        }
+        List<String> above = new ArrayList<>();
+        for (String server : m.keySet()) {
+            Map<Integer, Double> d = report.userAboveFloor(w.name(), server);
+            if (!d.isEmpty()) {
+                above.add(String.format(Locale.ROOT, "%s %s (over %s)", server, f2(Report.median(d.values())), CFloor.sameSyscalls(server)));
             }
         }
+        if (above.size() > 1) {
+            b.append("User time above the C floor making the same syscalls (µs per request, median of the blocks' differences): ")
+                    .append(String.join("; ", above)).append(".\n\n");
+        }
+        if (m.containsKey("edgepoll-et")) {
+            b.append("edgepoll-et over each (CPU per request, 95% interval, verdict): ");
+            List<String> parts = new ArrayList<>();
+            for (String server : m.keySet()) {
+                if (server.equals("edgepoll-et")) continue;
+                Stats.Interval ci = report.ratio(w.name(), "edgepoll-et", server, Figure.CPU);
+                parts.add(String.format(Locale.ROOT, "%s %s %s", server, ci.text(), Figure.CPU.verdict(ci)));
+            }
+            b.append(String.join("; ", parts)).append(".\n\n");
+        }
+    }
+
+    /** The perf stat and strace -c syscall tables. */
+    private void syscallSections(StringBuilder b) {
         b.append("## Syscalls per request, perf stat\n\n");
         if (perf.isEmpty()) {
             b.append("No perf run (see notes).\n\n");
@@ -193,6 +219,9 @@ final class ReportMarkdown {
                     """);
             syscallTable(b, strace, straceRequests);
         }
+    }
+
+    private void chartsAndNotes(StringBuilder b) {
         b.append("## Charts\n\nBars are means over the kept windows; whiskers the 95% interval of that mean over the blocks "
                         + "(ratios: the wider side of the ratio's interval).\n\n")
                 .append("![CPU per request relative to the peer, 95% intervals](ratios.png)\n\n")
@@ -205,10 +234,9 @@ final class ReportMarkdown {
             b.append('\n');
         }
         b.append("Every run's figures are in `results.json`; each server's output is in `logs/` beside this file (kept out of git: it holds machine paths).\n");
-        return b.toString();
     }
 
-    /** The A/A pairs first: whether this run's intervals can be trusted at all. */
+    /** One syscall table: per server, the calls per request grouped as Charts.groups does, and the top four calls. */
     private static void syscallTable(StringBuilder b, Map<String, Map<String, Long>> counts, Map<String, Long> requests) {
         b.append("| server | requests | reads | writes | waits | epoll_ctl | other | total | top calls |\n");
         b.append("|---|---|---|---|---|---|---|---|---|\n");

@@ -1,6 +1,7 @@
 package edgepoll.bench.peers;
 
 import edgepoll.config.Flags;
+import edgepoll.config.Mode;
 
 import java.util.List;
 
@@ -11,17 +12,17 @@ import java.util.List;
  * @param bind         address to listen on
  * @param port         TCP port, 0 for an ephemeral one
  * @param protocol     {@code http} or {@code echo}
- * @param mode         {@code et} or {@code lt}; only a peer whose readiness API has both accepts the flag
+ * @param mode         {@link Mode#ET} or {@link Mode#LT}; only a peer whose readiness API has both accepts the flag
  * @param responseSize HTTP body size in bytes ("Hello, world!" repeated or cut)
  */
-record PeerOptions(String bind, int port, String protocol, String mode, int responseSize) {
+record PeerOptions(String bind, int port, String protocol, Mode mode, int responseSize) {
 
     boolean http() {
         return protocol.equals("http");
     }
 
     boolean edgeTriggered() {
-        return mode.equals("et");
+        return mode == Mode.ET;
     }
 
     static String usage(String name, boolean modes) {
@@ -31,7 +32,8 @@ record PeerOptions(String bind, int port, String protocol, String mode, int resp
 
     /** Parses {@code --flag value} and {@code --flag=value} (the project's {@link Flags}); {@code --mode} only when {@code modes}. */
     static PeerOptions parse(String[] args, boolean modes) {
-        String bind = "127.0.0.1", protocol = "http", mode = "et";
+        String bind = "127.0.0.1", protocol = "http";
+        Mode mode = Mode.ET;
         int port = 0, responseSize = 13;
         Flags f = new Flags(args);
         while (f.hasNext()) {
@@ -42,7 +44,7 @@ record PeerOptions(String bind, int port, String protocol, String mode, int resp
                 case "--protocol" -> protocol = f.oneOf(List.of("http", "echo"));
                 case "--mode" -> {
                     if (!modes) throw f.unknown();
-                    mode = f.oneOf(List.of("et", "lt"));
+                    mode = f.oneOf(List.of(Mode.ET, Mode.LT));
                 }
                 case "--response-size" -> responseSize = f.intValue(0, 64 << 20);
                 default -> throw f.unknown();

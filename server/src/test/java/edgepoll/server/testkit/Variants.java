@@ -1,5 +1,6 @@
 package edgepoll.server.testkit;
 
+import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import java.util.stream.Stream;
 
@@ -30,11 +31,16 @@ public final class Variants {
 
     /** The event-loop models (one thread, non-blocking sockets, the loop's buffers and timers). */
     public static Stream<String> loops() {
-        return all().filter(v -> !Options.blockingModel(v));
+        java.util.Set<String> blocking = blockingModes();
+        return all().filter(v -> !blocking.contains(v));
     }
 
     /** The blocking models (a thread per connection or one at a time). */
     public static Stream<String> blocking() {
-        return all().filter(Options::blockingModel);
+        return all().filter(blockingModes()::contains);
+    }
+
+    private static java.util.Set<String> blockingModes() {
+        return Mode.ALL.stream().filter(Mode::blockingModel).map(Mode::toString).collect(java.util.stream.Collectors.toSet());
     }
 }
