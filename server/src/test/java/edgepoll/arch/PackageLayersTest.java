@@ -40,7 +40,6 @@ class PackageLayersTest {
             Map.entry("edgepoll.uring", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.proto", "edgepoll.worker", "edgepoll.sys")),
             Map.entry("edgepoll.server", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.worker", "edgepoll.loop", "edgepoll.model", "edgepoll.uring", "edgepoll.sys")),
             Map.entry("edgepoll.load", Set.of("edgepoll.config", "edgepoll.sys")),
-            Map.entry("edgepoll.lab", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.kernel", "edgepoll.server", "edgepoll.uring", "edgepoll.sys")),
             Map.entry("edgepoll.cli", Set.of("edgepoll.config", "edgepoll.stats", "edgepoll.server", "edgepoll.load", "edgepoll.sys")),
             // compiled for Java 8 so an old JVM can say which one it needs: it names the real main only by a string
             Map.entry("edgepoll.launcher", Set.of())));

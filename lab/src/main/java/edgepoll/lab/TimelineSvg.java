@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>Each panel's time axis spans the panel's connections (first accept4 to last close, with a
  * margin), or the whole trace when it has none.
  *
- * <pre>java -cp edgepoll.jar edgepoll.lab.TimelineSvg OUT.svg "title=trace.json" ...</pre>
+ * <pre>java -cp server/target/edgepoll.jar:lab/target/lab.jar edgepoll.lab.TimelineSvg OUT.svg "title=trace.json" ...</pre>
  */
 public final class TimelineSvg {
     private TimelineSvg() {}
