@@ -14,9 +14,9 @@ import java.util.List;
  * @param mode         {@code et} or {@code lt}; only a peer whose readiness API has both accepts the flag
  * @param responseSize HTTP body size in bytes ("Hello, world!" repeated or cut)
  */
-record PeerOptions(String bind, int port, String protocol, String mode, int responseSize) {
+public record PeerOptions(String bind, int port, String protocol, String mode, int responseSize) {
 
-    boolean http() {
+    public boolean http() {
         return protocol.equals("http");
     }
 
