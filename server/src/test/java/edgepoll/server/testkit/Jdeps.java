@@ -58,6 +58,17 @@ public final class Jdeps {
         return packages;
     }
 
+    /** Each dependency of {@code deps} that {@code layers} does not allow, as "from -> to" (a package may use itself). */
+    public static List<String> against(Map<String, Set<String>> deps, Map<String, Set<String>> layers) {
+        List<String> wrong = new ArrayList<>();
+        deps.forEach((from, tos) -> {
+            for (String to : tos) {
+                if (!to.equals(from) && !layers.getOrDefault(from, Set.of()).contains(to)) wrong.add(from + " -> " + to);
+            }
+        });
+        return wrong;
+    }
+
     /** Every cycle among the packages, as "a -> b -> a" (depth-first search). */
     public static List<String> cycles(Map<String, Set<String>> deps) {
         List<String> found = new ArrayList<>();
