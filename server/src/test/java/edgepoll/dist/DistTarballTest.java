@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import edgepoll.server.testkit.JarContents;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -63,6 +64,11 @@ class DistTarballTest {
         String top = tarball.getFileName().toString().replace(".tar.gz", "");
         Path launcher = unpacked.resolve(top).resolve("bin/edgepoll");
         assertTrue(Files.isExecutable(launcher), "bin/edgepoll in " + tarball);
+        Path lib = unpacked.resolve(top).resolve("lib");
+        try (Stream<Path> s = Files.list(lib)) {
+            assertEquals(List.of("edgepoll.jar"), s.map(p -> p.getFileName().toString()).toList(), "lib/ holds the server jar alone");
+        }
+        assertEquals(List.of(), JarContents.wrong(lib.resolve("edgepoll.jar")), "lib/edgepoll.jar: the server, no experiment");
 
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--port", "0").redirectError(tmp.resolve("stderr").toFile());
         Map<String, String> env = pb.environment();

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import edgepoll.server.testkit.JarContents;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,13 @@ class LauncherJarTest {
             return 0;
         }
         return 0;
+    }
+
+    /** The server, the launcher and the bindings; none of the lab's experiments (lab/target/lab.jar), tests or JMH. */
+    @Test
+    void theJarHoldsTheServerAndNoExperiment() throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "no " + JAR + " (this test runs after package)");
+        assertEquals(List.of(), JarContents.wrong(JAR), JAR.toString());
     }
 
     @Test

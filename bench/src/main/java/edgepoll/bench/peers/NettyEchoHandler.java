@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
  * connection.
  */
 @ChannelHandler.Sharable
-final class NettyEchoHandler extends FlushPerRead {
-    static final NettyEchoHandler INSTANCE = new NettyEchoHandler();
+public final class NettyEchoHandler extends FlushPerRead {
+    public static final NettyEchoHandler INSTANCE = new NettyEchoHandler();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * written; anything after that request is dropped. Not supported: request bodies, HEAD (answered
  * with the body). One instance per connection.
  */
-final class NettyHttpHandler extends FlushPerRead {
+public final class NettyHttpHandler extends FlushPerRead {
     private final Replies replies;
     private final RequestHeads heads;
     /** The unanswered tail of the input (a partial head), or null. */
@@ -27,7 +27,7 @@ final class NettyHttpHandler extends FlushPerRead {
     /** A closing reply is queued: later input is discarded. */
     private boolean closing;
 
-    NettyHttpHandler(Replies replies, RequestHeads heads) {
+    public NettyHttpHandler(Replies replies, RequestHeads heads) {
         this.replies = replies;
         this.heads = heads;
     }
@@ -87,20 +87,20 @@ final class NettyHttpHandler extends FlushPerRead {
      * the loop once a second and swaps in buffers with the new Date; duplicates still being written
      * keep the old ones alive through their reference counts.
      */
-    static final class Replies {
+    public static final class Replies {
         private final ByteBufAllocator alloc;
         private final int bodySize;
         ByteBuf ok, okClose;
         final ByteBuf tooLarge;
 
-        Replies(ByteBufAllocator alloc, int bodySize) {
+        public Replies(ByteBufAllocator alloc, int bodySize) {
             this.alloc = alloc;
             this.bodySize = bodySize;
             tooLarge = direct(HttpReplies.TOO_LARGE);
             refresh();
         }
 
-        void refresh() {
+        public void refresh() {
             long now = System.currentTimeMillis() / 1000;
             ByteBuf oldOk = ok, oldClose = okClose;
             ok = direct(HttpReplies.ok("netty", now, bodySize, false));

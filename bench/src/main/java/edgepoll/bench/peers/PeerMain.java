@@ -4,12 +4,12 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
-/** What both peers' main methods share: flags, the first stdout line and the stop signals. */
-final class PeerMain {
+/** What every peer's main method shares (bench-uring's NettyUringServer too): flags, the first stdout line and the stop signals. */
+public final class PeerMain {
     private PeerMain() {}
 
     /** The options, or one line on stderr and exit 2 for a bad flag ({@code --help}: usage, exit 0). */
-    static PeerOptions options(String name, String[] args, boolean modes) {
+    public static PeerOptions options(String name, String[] args, boolean modes) {
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 System.out.println(PeerOptions.usage(name, modes));
@@ -26,7 +26,7 @@ final class PeerMain {
     }
 
     /** Counts down on SIGINT or SIGTERM, which then no longer end the JVM by themselves (exit 143). */
-    static CountDownLatch stopSignal(Runnable onSignal) {
+    public static CountDownLatch stopSignal(Runnable onSignal) {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("INT"), s -> { stop.countDown(); onSignal.run(); });
         Signal.handle(new Signal("TERM"), s -> { stop.countDown(); onSignal.run(); });
@@ -34,7 +34,7 @@ final class PeerMain {
     }
 
     /** The first stdout line, printed once the socket accepts: {@code listening on 127.0.0.1:PORT}. */
-    static void announce(InetSocketAddress bound) {
+    public static void announce(InetSocketAddress bound) {
         String host = bound.getAddress().getHostAddress();
         if (host.indexOf(':') >= 0) host = "[" + host + "]";
         System.out.println("listening on " + host + ":" + bound.getPort());
@@ -42,7 +42,7 @@ final class PeerMain {
     }
 
     /** A bind or listen failure: one line, exit 1 (as edgepoll does). */
-    static void failToBind(String name, PeerOptions o, Throwable e) {
+    public static void failToBind(String name, PeerOptions o, Throwable e) {
         System.err.println(name + ": cannot listen on " + o.bind() + ":" + o.port() + ": " + e.getMessage());
         System.exit(1);
     }

@@ -15,9 +15,9 @@ import java.util.List;
  * @param mode         {@link Mode#ET} or {@link Mode#LT}; only a peer whose readiness API has both accepts the flag
  * @param responseSize HTTP body size in bytes ("Hello, world!" repeated or cut)
  */
-record PeerOptions(String bind, int port, String protocol, Mode mode, int responseSize) {
+public record PeerOptions(String bind, int port, String protocol, Mode mode, int responseSize) {
 
-    boolean http() {
+    public boolean http() {
         return protocol.equals("http");
     }
 

@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * {@code Connection: keep-alive}. One instance per event loop thread; {@link #close} is scratch for
  * the last head found.
  */
-final class RequestHeads {
+public final class RequestHeads {
     private static final byte CR = '\r', LF = '\n';
     private static final byte[] HTTP_10 = ascii("HTTP/1.0");
     private static final byte[] CONNECTION = ascii("connection:");

@@ -33,6 +33,8 @@ class SuiteSmokeTest {
                     .include(RoundTripBench.class.getSimpleName() + ".roundTrip$")
                     .include(DowncallBench.class.getSimpleName() + ".(ffmReadEagain|ffmEpollWait|nettyReadEagain|jdkReadEagain)$")
                     .include(DowncallOverheadBench.class.getSimpleName() + ".(plain|captureCritical)$")
+                    // in the server's test sources (package-private loop code), found through its JMH list
+                    .include("edgepoll\\.loop\\.LendingBench.(pool|scratch)$")
                     .param("mode", "et", "lt")
                     .param("connections", "16")
                     .forks(0)
@@ -41,7 +43,7 @@ class SuiteSmokeTest {
                     .shouldFailOnError(true)
                     .build();
             Collection<RunResult> results = new Runner(opts).run();
-            assertEquals(8, results.size(), "2 round-trip modes + 4 downcalls + 2 downcall overheads");
+            assertEquals(10, results.size(), "2 round-trip modes + 4 downcalls + 2 downcall overheads + 2 lendings");
             for (RunResult r : results) {
                 String name = r.getParams().getBenchmark();
                 double score = r.getPrimaryResult().getScore();

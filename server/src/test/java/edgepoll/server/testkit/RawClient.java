@@ -22,8 +22,16 @@ public final class RawClient implements AutoCloseable {
     }
 
     public RawClient(int port, int timeoutMs) throws IOException {
+        this(new InetSocketAddress("127.0.0.1", port), timeoutMs);
+    }
+
+    public RawClient(InetSocketAddress addr) throws IOException {
+        this(addr, 10_000);
+    }
+
+    private RawClient(InetSocketAddress addr, int timeoutMs) throws IOException {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMs);
+        socket.connect(addr, timeoutMs);
         socket.setSoTimeout(timeoutMs);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();
@@ -87,6 +95,19 @@ public final class RawClient implements AutoCloseable {
             return false;
         } catch (IOException e) {
             return e.getMessage() != null && e.getMessage().contains("reset");
+        }
+    }
+
+    /**
+     * One request on its own connection ({@code Connection: close}): true when a 200 came back and
+     * then the server closed; false on anything else (refused, reset, a timeout, another status).
+     */
+    public static boolean servedOnce(InetSocketAddress addr) {
+        try (RawClient c = new RawClient(addr)) {
+            c.send("GET / HTTP/1.1\r\nHost: once\r\nConnection: close\r\n\r\n");
+            return c.readResponse(false).status() == 200 && c.readToEof().length == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -1,10 +1,9 @@
-package edgepoll.server;
+package edgepoll.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import edgepoll.lab.Json;
 import edgepoll.server.testkit.RawClient;
 import edgepoll.server.testkit.ServerHandle;
 import edgepoll.stats.Stats;
@@ -12,12 +11,15 @@ import edgepoll.stats.Sys;
 import edgepoll.stats.SyscallCounters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,5 +122,28 @@ class TimelineTest {
         }
         assertEquals(flowStarts, flowEnds);
         if (!mode.equals("poll")) assertTrue(flowStarts >= 2 * 3 * 2, "an arrow from a wake-up to each read and send of the six requests: " + flowStarts);
+    }
+
+    /**
+     * Each figure docs/timelines.md shows is what TimelineSvg draws from the traces committed next to
+     * it (the panels' titles read back from the figure, each naming its trace: "--mode et: ..." is
+     * FIGURE-et.json), byte for byte: a change to the drawing shows up here, and the committed figures
+     * stay the output of the command the page names.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"two-requests", "et-stall", "link-1mib"})
+    void aCommittedFigureIsWhatTimelineSvgDrawsFromItsTraces(String figure, @TempDir Path dir) throws Exception {
+        Path docs = Path.of(System.getProperty("edgepoll.root", "..")).resolve("docs/timelines");
+        String committed = Files.readString(docs.resolve(figure + ".svg"));
+        List<String> args = new ArrayList<>(List.of(dir.resolve(figure + ".svg").toString()));
+        Matcher m = Pattern.compile("font-weight=\"bold\">([^<]*)</text>").matcher(committed);
+        while (m.find()) {
+            String title = m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            String variant = title.split(" ")[1].replace(":", "");
+            args.add(title + "=" + docs.resolve(figure + "-" + variant + ".json"));
+        }
+        assertTrue(args.size() >= 3, "two panels or more in " + figure + ".svg: " + args);
+        TimelineSvg.main(args.toArray(String[]::new));
+        assertEquals(committed, Files.readString(dir.resolve(figure + ".svg")), figure + ".svg is not what TimelineSvg draws from its traces");
     }
 }

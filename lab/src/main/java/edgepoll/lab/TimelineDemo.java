@@ -17,7 +17,9 @@ import java.util.List;
  * The timelines of docs/timelines.md, made in-process on 127.0.0.1 (a free port each), each
  * server traced with {@code --trace-format perfetto} and the traces drawn by {@link TimelineSvg}:
  * <ul>
- *   <li>{@code two-requests DIR}: the same two keep-alive requests against et and lt;</li>
+ *   <li>{@code two-requests DIR}: the same two keep-alive requests against et and lt, each request
+ *       and the close sent only once the loop sleeps in epoll_wait again ({@link #settle}), so every
+ *       run shows the same calls;</li>
  *   <li>{@code et-stall DIR}: seed 001's "2 kB written, 1 kB read" against --drain naive, strict
  *       and short-read (echo, reads of 1 kB): prints what the client got and when; the naive one
  *       stalls until the client sends one more byte.</li>
@@ -84,19 +86,53 @@ public final class TimelineDemo {
             Path trace = dir.resolve("two-requests-" + mode + ".json");
             warmUp(true, 3_000, "--mode", mode);
             Server server = start("--mode", mode, "--trace", trace.toString());
+            int[] loop = server.loopThreadIds();
+            int fds = ProcProbes.openFds();
             try (Socket c = connect(server.port())) {
                 c.setSoTimeout(5_000);
+                awaitAccepted(fds);
+                settle(loop);
                 byte[] req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
                 for (int r = 0; r < 2; r++) {
                     c.getOutputStream().write(req);
                     readResponse(c.getInputStream());
+                    settle(loop);
                 }
             }
+            settle(loop);
             server.stop();
             server.close();
             panels.add("--mode " + mode + ": two keep-alive GETs, then the client closes=" + trace);
         }
         render(dir.resolve("two-requests.svg"), panels);
+    }
+
+    /**
+     * Waits until the loop thread sleeps in epoll_wait again (at most 2 s): so the first request, the
+     * next one, or the close reaches a loop that has finished with what came before. Without it the
+     * figure depends on races: under et, a request that lands between the server's send and the read
+     * that drains the socket is read by that read (no EAGAIN, one wake-up for both requests); a first
+     * request that lands before the loop's first wait after the accept shares the wake-up that says the
+     * new socket is writable (EPOLLOUT, registered with EPOLLIN once); a close that lands with the stop
+     * shares its wake-up with it.
+     */
+    private static void settle(int[] loop) throws Exception {
+        if (!ProcProbes.awaitSettledInEpoll(loop, 2_000_000_000L)) {
+            System.err.println("timeline-demo: the loop did not go back to epoll_wait within 2 s: this trace may not show the pattern of docs/timelines.md");
+        }
+    }
+
+    /**
+     * Waits (at most 2 s) until this process holds two more fds than {@code before}: the client's
+     * socket and the one the server accepted, so the loop is past its accept. Read from /proc, not
+     * from the server's live counters: asking for those wakes the loop, which the trace would show.
+     */
+    private static void awaitAccepted(int before) throws Exception {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (ProcProbes.openFds() < before + 2) {
+            if (System.nanoTime() > end) throw new IllegalStateException("the server did not accept within 2 s");
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
     }
 
     static void linkMebibyte(Path dir, String netns, String host) throws Exception {

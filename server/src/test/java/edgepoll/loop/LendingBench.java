@@ -19,12 +19,20 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The buffer work of one strict-ET keep-alive request, without the syscalls and the parse (in this
- * package because ConnectionTable and Connection are the loop's own): the read that brings the
- * request takes an input buffer, the reply takes an output buffer, both are given back at the end
- * of the turn, and the EAGAIN read that ends the drain takes and gives back an input buffer again.
- * {@code pool}: every one of those from the {@link BufferPool} (the loop before the scratch pair);
- * {@code scratch}: ConnectionTable's scratch pair, as the loop does now.
+ * The buffer work of one strict-ET keep-alive request, without the syscalls and the parse: the read
+ * that brings the request takes an input buffer, the reply takes an output buffer, both are given
+ * back at the end of the turn, and the EAGAIN read that ends the drain takes and gives back an input
+ * buffer again. {@code pool}: every one of those from the {@link BufferPool} (the loop before the
+ * scratch pair); {@code scratch}: ConnectionTable's scratch pair, as the loop does now.
+ *
+ * <p>A JMH benchmark in the server module's test sources, in package edgepoll.loop, because what it
+ * measures is the loop's own package-private code (ConnectionTable's lending, Connection's fields),
+ * which is not public API and should not become public for a benchmark. The server module owns this
+ * package, so the benchmark lives there; the JMH annotation processor runs on the server's test
+ * sources, and bench/target/benchmarks.jar takes this class and its generated code from the server's
+ * test jar, so {@code scripts/jmh LendingBench} runs it like every other benchmark. A timed unit test
+ * would not do: speed is measured in benchmarks. bench's SuiteSmokeTest runs it, as found through
+ * JMH's lists, in every build.
  */
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")

@@ -1,4 +1,4 @@
-package edgepoll.server;
+package edgepoll.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>Each panel's time axis spans the panel's connections (first accept4 to last close, with a
  * margin), or the whole trace when it has none.
  *
- * <pre>java -cp edgepoll.jar edgepoll.lab.TimelineSvg OUT.svg "title=trace.json" ...</pre>
+ * <pre>java -cp server/target/edgepoll.jar:lab/target/lab.jar edgepoll.lab.TimelineSvg OUT.svg "title=trace.json" ...</pre>
  */
 public final class TimelineSvg {
     private TimelineSvg() {}
@@ -79,37 +79,53 @@ public final class TimelineSvg {
         return 36;
     }
 
+    /** One trace file: its tracks (thread names and their sort order), its slices and its flows. */
+    record Trace(Map<Integer, String> names, Map<Integer, Double> order, List<Slice> slices, List<Flow> flows) {
+        /** The tracks in their sort order: the loop's first, then each connection's. */
+        List<Integer> tracks() {
+            List<Integer> tracks = new ArrayList<>(names.keySet());
+            tracks.sort((p, q) -> Double.compare(order.getOrDefault(p, 0.0), order.getOrDefault(q, 0.0)));
+            return tracks;
+        }
+    }
+
+    /** The panel's time axis: from {@code t0} to {@code t1} (microseconds of the trace), {@code scale} px per microsecond. */
+    record Axis(double t0, double t1, double scale) {
+        double x(double t) {
+            return LEFT + (t - t0) * scale;
+        }
+    }
+
     @SuppressWarnings("unchecked")
-    static int panel(StringBuilder b, String title, String json, int y) {
+    static Trace read(String json) {
         Map<String, Object> root = (Map<String, Object>) Json.parse(json);
         List<Map<String, Object>> events = (List<Map<String, Object>>) root.get("traceEvents");
-        Map<Integer, String> names = new HashMap<>();
-        Map<Integer, Double> order = new HashMap<>();
-        List<Slice> slices = new ArrayList<>();
+        Trace t = new Trace(new HashMap<>(), new HashMap<>(), new ArrayList<>(), new ArrayList<>());
         Map<String, double[]> flowStart = new HashMap<>();
-        List<Flow> flows = new ArrayList<>();
         for (Map<String, Object> e : events) {
             String ph = (String) e.get("ph");
             int tid = e.get("tid") instanceof Double d ? d.intValue() : 0;
             Map<String, Object> a = (Map<String, Object>) e.getOrDefault("args", Map.of());
             switch (ph) {
                 case "M" -> {
-                    if ("thread_name".equals(e.get("name"))) names.put(tid, (String) a.get("name"));
-                    if ("thread_sort_index".equals(e.get("name"))) order.put(tid, (Double) a.get("sort_index"));
+                    if ("thread_name".equals(e.get("name"))) t.names().put(tid, (String) a.get("name"));
+                    if ("thread_sort_index".equals(e.get("name"))) t.order().put(tid, (Double) a.get("sort_index"));
                 }
-                case "X" -> slices.add(new Slice(tid, (String) e.get("name"), (Double) e.get("ts"), (Double) e.get("dur"), a));
+                case "X" -> t.slices().add(new Slice(tid, (String) e.get("name"), (Double) e.get("ts"), (Double) e.get("dur"), a));
                 case "s" -> flowStart.put(String.valueOf(e.get("id")), new double[] {tid, (Double) e.get("ts")});
                 case "f" -> {
                     double[] s = flowStart.get(String.valueOf(e.get("id")));
-                    if (s != null) flows.add(new Flow((int) s[0], s[1], tid, (Double) e.get("ts")));
+                    if (s != null) t.flows().add(new Flow((int) s[0], s[1], tid, (Double) e.get("ts")));
                 }
                 default -> { }
             }
         }
-        List<Integer> tracks = new ArrayList<>(names.keySet());
-        tracks.sort((p, q) -> Double.compare(order.getOrDefault(p, 0.0), order.getOrDefault(q, 0.0)));
+        return t;
+    }
+
+    /** The connections' span (first accept4 to the last call off the loop's track), or the whole trace's, with a margin. */
+    static Axis axis(List<Slice> slices, int loopTid) {
         double t0 = Double.MAX_VALUE, t1 = -Double.MAX_VALUE;
-        int loopTid = tracks.isEmpty() ? 0 : tracks.get(0);
         for (Slice s : slices) {
             if (s.tid() != loopTid || s.name().equals("accept4")) {  // the connections' span
                 t0 = Math.min(t0, s.ts());
@@ -125,7 +141,13 @@ public final class TimelineSvg {
         double margin = Math.max(5, (t1 - t0) * 0.04);
         t0 -= margin;
         t1 += margin;
-        double scale = (WIDTH - LEFT - RIGHT) / (t1 - t0);
+        return new Axis(t0, t1, (WIDTH - LEFT - RIGHT) / (t1 - t0));
+    }
+
+    static int panel(StringBuilder b, String title, String json, int y) {
+        Trace trace = read(json);
+        List<Integer> tracks = trace.tracks();
+        Axis axis = axis(trace.slices(), tracks.isEmpty() ? 0 : tracks.get(0));
         b.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-size=\"13\" font-weight=\"bold\">%s</text>%n", y + 14, esc(title)));
         y += 24;
         Map<Integer, Integer> rowY = new HashMap<>();
@@ -133,46 +155,53 @@ public final class TimelineSvg {
             int ry = y + i * ROW;
             rowY.put(tracks.get(i), ry);
             b.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">%s</text><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#eee\"/>%n",
-                    ry + 13, esc(names.get(tracks.get(i))), LEFT, ry + BOX / 2, WIDTH - RIGHT, ry + BOX / 2));
+                    ry + 13, esc(trace.names().get(tracks.get(i))), LEFT, ry + BOX / 2, WIDTH - RIGHT, ry + BOX / 2));
         }
-        for (Slice s : slices) {
+        for (Slice s : trace.slices()) {
             Integer ry = rowY.get(s.tid());
-            if (ry == null || s.ts() + s.dur() < t0 || s.ts() > t1) continue;
-            double x0 = LEFT + (Math.max(s.ts(), t0) - t0) * scale;
-            double x1 = LEFT + (Math.min(s.ts() + s.dur(), t1) - t0) * scale;
-            double w = Math.max(2, x1 - x0);
-            Object r = s.args().get("result");
-            String tip = s.name() + " fd=" + num(s.args().get("fd")) + (s.args().containsKey("size") ? " size=" + num(s.args().get("size")) : "")
-                    + " = " + num(r) + (s.args().containsKey("errno") ? " " + s.args().get("errno") : "")
-                    + String.format(Locale.ROOT, " (%.1f us)", s.dur());
-            b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>%n",
-                    x0, ry, w, BOX, color(s), esc(tip)));
-            String label = s.name().equals("epoll_wait") ? "epoll_wait = " + num(r)
-                    : s.name() + (s.args().containsKey("errno") ? " " + s.args().get("errno") : "");
-            if (w > label.length() * 6.6 + 4) {
-                b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\">%s</text>%n", x0 + 3, ry + 13,
-                        s.name().equals("epoll_wait") || s.name().equals("poll") ? "#333" : "white", esc(label)));
-            }
+            if (ry != null && s.ts() + s.dur() >= axis.t0() && s.ts() <= axis.t1()) slice(b, s, ry, axis);
         }
-        for (Flow f : flows) {
+        for (Flow f : trace.flows()) {
             Integer fy = rowY.get(f.fromTid()), ty = rowY.get(f.toTid());
-            if (fy == null || ty == null || f.toTs() < t0 || f.toTs() > t1) continue;
-            double fx = LEFT + (Math.max(t0, f.fromTs()) - t0) * scale, tx = LEFT + (f.toTs() - t0) * scale;
+            if (fy == null || ty == null || f.toTs() < axis.t0() || f.toTs() > axis.t1()) continue;
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#c0392b\" stroke-width=\"0.8\" marker-end=\"url(#a)\"/>%n",
-                    fx, fy + BOX, tx, ty));
+                    axis.x(Math.max(axis.t0(), f.fromTs())), fy + BOX, axis.x(f.toTs()), ty));
         }
         y += tracks.size() * ROW;
-        // time axis, microseconds from the panel's start
-        double span = t1 - t0;
+        ticks(b, y, axis);
+        return y + 30;
+    }
+
+    /** One call: a box (at least 2 px wide) with its details as a tooltip, and its name inside when it fits. */
+    private static void slice(StringBuilder b, Slice s, int ry, Axis axis) {
+        double x0 = axis.x(Math.max(s.ts(), axis.t0()));
+        double x1 = axis.x(Math.min(s.ts() + s.dur(), axis.t1()));
+        double w = Math.max(2, x1 - x0);
+        Object r = s.args().get("result");
+        String tip = s.name() + " fd=" + num(s.args().get("fd")) + (s.args().containsKey("size") ? " size=" + num(s.args().get("size")) : "")
+                + " = " + num(r) + (s.args().containsKey("errno") ? " " + s.args().get("errno") : "")
+                + String.format(Locale.ROOT, " (%.1f us)", s.dur());
+        b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>%n",
+                x0, ry, w, BOX, color(s), esc(tip)));
+        String label = s.name().equals("epoll_wait") ? "epoll_wait = " + num(r)
+                : s.name() + (s.args().containsKey("errno") ? " " + s.args().get("errno") : "");
+        if (w > label.length() * 6.6 + 4) {
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\">%s</text>%n", x0 + 3, ry + 13,
+                    s.name().equals("epoll_wait") || s.name().equals("poll") ? "#333" : "white", esc(label)));
+        }
+    }
+
+    /** The time axis under the rows at {@code y}: microseconds (or ms) from the panel's start. */
+    private static void ticks(StringBuilder b, int y, Axis axis) {
+        double span = axis.t1() - axis.t0();
         double step = Math.pow(10, Math.floor(Math.log10(span / 5)));
         if (span / step > 10) step *= 2;
         if (span / step > 10) step *= 2.5;
         for (double t = 0; t <= span; t += step) {
-            double x = LEFT + t * scale;
+            double x = LEFT + t * axis.scale();
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/><text x=\"%.1f\" y=\"%d\" fill=\"#555\">%s</text>%n",
                     x, y, x, y + 4, x - 10, y + 16, t >= 1000 ? String.format(Locale.ROOT, "%.1f ms", t / 1000) : String.format(Locale.ROOT, "%.0f us", t)));
         }
-        return y + 30;
     }
 
     private static String num(Object o) {

@@ -1,5 +1,11 @@
-package edgepoll.bench.peers;
+package edgepoll.bench.uring;
 
+import edgepoll.bench.peers.NettyEchoHandler;
+import edgepoll.bench.peers.NettyHttpHandler;
+import edgepoll.bench.peers.NettyServer;
+import edgepoll.bench.peers.PeerMain;
+import edgepoll.bench.peers.PeerOptions;
+import edgepoll.bench.peers.RequestHeads;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -54,6 +54,26 @@ final class ProcProbes {
         }
     }
 
+    /**
+     * Waits until every thread of {@code tids} sleeps in epoll_wait and stays in that one sleep for
+     * 500 µs (seen asleep in epoll twice, with no voluntary context switch between), at most
+     * {@code maxNanos}. Stricter than {@link #awaitAllInEpoll}: a thread that blocks for a moment
+     * elsewhere (a JVM lock) and is running again by the time its wait channel is read looks, to
+     * one look, like a thread in epoll_wait.
+     */
+    static boolean awaitSettledInEpoll(int[] tids, long maxNanos) throws IOException {
+        long end = System.nanoTime() + maxNanos;
+        long[] before = new long[tids.length];
+        while (awaitAllInEpoll(tids, end - System.nanoTime())) {
+            for (int i = 0; i < tids.length; i++) before[i] = voluntarySwitches(tids[i]);
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000);
+            boolean same = true;
+            for (int i = 0; i < tids.length && same; i++) same = sleepsInEpoll(tids[i]) && voluntarySwitches(tids[i]) == before[i];
+            if (same) return true;
+        }
+        return false;
+    }
+
     /** The named TcpExt or Tcp counters of this network namespace ({@code /proc/net/netstat}, {@code /proc/net/snmp}). */
     static long[] tcpCounters(String... names) throws IOException {
         long[] v = new long[names.length];

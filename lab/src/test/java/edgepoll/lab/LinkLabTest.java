@@ -1,9 +1,8 @@
-package edgepoll.server;
+package edgepoll.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import edgepoll.lab.Json;
 import edgepoll.server.testkit.Await;
 import edgepoll.server.testkit.LinkLab;
 import edgepoll.server.testkit.ServerProcess;
