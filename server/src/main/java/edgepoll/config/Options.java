@@ -266,9 +266,7 @@ public record Options(String mode, String drain, String protocol, String bind, i
         if (drainGiven && !mode.equals("et") && drain.equals(NAIVE_DRAIN)) {
             throw new IllegalArgumentException("--drain naive applies to --mode et only");
         }
-        if (mode.equals("uring") && traceFormat.equals("perfetto")) {
-            throw new IllegalArgumentException("--trace-format perfetto applies to the readiness modes, not --mode uring (its trace is text)");
-        }
+        Recording.check(sharedEpoll, trace);
         if (sqpoll && !mode.equals("uring")) {
             throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
         }

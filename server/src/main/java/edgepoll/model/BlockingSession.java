@@ -45,8 +45,8 @@ final class BlockingSession implements Runnable {
         thread = Thread.currentThread();
         LoopSyscalls s = null;
         try (Arena arena = Arena.ofConfined()) {
-            s = sys = new LoopSyscalls(arena, null);
             Options o = server.options;
+            s = sys = new LoopSyscalls(arena, server.recorder, o.syscallLatency());
             if (server.virtual()) ctlEvent = new EpollEvents(arena, 1);
             if (o.readTimeoutMs() > 0 && !server.virtual()) s.setReceiveTimeout(fd, o.readTimeoutMs());
             Protocol p = Protocol.create(arena, o, server.statsSource, o.mode().equals("blocking"));
