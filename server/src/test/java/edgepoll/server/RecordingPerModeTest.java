@@ -128,10 +128,7 @@ class RecordingPerModeTest {
      */
     private static void assertTimeline(Path file, String mode) throws Exception {
         List<Map<String, Object>> events = TimelineTest.events(file);
-        Map<Integer, String> names = new HashMap<>();
-        for (var e : events) {
-            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) names.put(TimelineTest.num(e.get("tid")), (String) TimelineTest.args(e).get("name"));
-        }
+        Map<Integer, String> names = TimelineTest.threadNames(events);
         Map<Integer, List<double[]>> byTrack = new HashMap<>();
         int connectionReads = 0, connectionSends = 0;
         for (var e : events) {

@@ -47,11 +47,17 @@ class TimelineTest {
         return ((Double) o).intValue();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "poll"})
-    void perfettoTraceHoldsExactlyTheCountedCallsOnTheirTracks(String mode, @TempDir Path dir) throws Exception {
-        Path trace = dir.resolve("trace.json");
-        Stats stats;
+    /** Each track's name, by its tid. */
+    static Map<Integer, String> threadNames(List<Map<String, Object>> events) {
+        Map<Integer, String> names = new HashMap<>();
+        for (var e : events) {
+            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) names.put(num(e.get("tid")), (String) args(e).get("name"));
+        }
+        return names;
+    }
+
+    /** Two connections of three requests each (the last one closing), every connection traced; the final stats. */
+    private static Stats twoConnectionsTraced(String mode, Path trace) throws Exception {
         try (ServerHandle s = ServerHandle.start(mode, "--trace", trace.toString(), "--trace-format", "perfetto", "--trace-connections", "100")) {
             for (int k = 0; k < 2; k++) {
                 // idle time between the connections, so the loop blocks in its wait (not waiting for anything)
@@ -66,13 +72,17 @@ class TimelineTest {
                     assertTrue(c.closedByServer());
                 }
             }
-            stats = s.stop();
+            return s.stop();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "poll"})
+    void perfettoTraceHoldsExactlyTheCountedCallsOnTheirTracks(String mode, @TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.json");
+        Stats stats = twoConnectionsTraced(mode, trace);
         List<Map<String, Object>> events = events(trace);
-        Map<Integer, String> threadNames = new HashMap<>();
-        for (var e : events) {
-            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) threadNames.put(num(e.get("tid")), (String) args(e).get("name"));
-        }
+        Map<Integer, String> threadNames = threadNames(events);
         int loopTid = stats.loops().get(0).tid();
         assertTrue(threadNames.get(loopTid).startsWith("loop0"), threadNames.toString());
         assertEquals(3, threadNames.size(), "the loop's track and one per connection: " + threadNames);
@@ -132,27 +142,9 @@ class TimelineTest {
     @org.junit.jupiter.api.Test
     void uringTimelineHasCqeSlicesAndSubmissionArrows(@TempDir Path dir) throws Exception {
         Path trace = dir.resolve("uring.json");
-        Stats stats;
-        try (ServerHandle s = ServerHandle.start("uring", "--trace", trace.toString(), "--trace-format", "perfetto", "--trace-connections", "100")) {
-            for (int k = 0; k < 2; k++) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);  // idle: the loop blocks in its enter
-                try (RawClient c = new RawClient(s.port())) {
-                    for (int r = 0; r < 2; r++) {
-                        c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-                        assertEquals(200, c.readResponse(false).status());
-                    }
-                    c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                    assertEquals(200, c.readResponse(false).status());
-                    assertTrue(c.closedByServer());
-                }
-            }
-            stats = s.stop();
-        }
+        Stats stats = twoConnectionsTraced("uring", trace);
         List<Map<String, Object>> events = events(trace);
-        Map<Integer, String> threadNames = new HashMap<>();
-        for (var e : events) {
-            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) threadNames.put(num(e.get("tid")), (String) args(e).get("name"));
-        }
+        Map<Integer, String> threadNames = threadNames(events);
         int loopTid = stats.loops().get(0).tid();
         assertTrue(threadNames.get(loopTid).startsWith("loop0"), threadNames.toString());
         assertEquals(3, threadNames.size(), "the loop's track and one per connection: " + threadNames);
