@@ -8,7 +8,8 @@ import edgepoll.sys.EpollEvents;
  * virtual-thread poller): each call is handed to {@code inner} under this object's lock, so the
  * record is one sequence in the order the calls returned, and a connection accepted on one thread
  * is followed on the thread that serves it. Only with {@code --trace}: the lock is never taken
- * otherwise.
+ * otherwise. The lock is this object's monitor, so a caller may hold it around a syscall whose
+ * record must not be overtaken (a connection's close, before its fd number can be accepted again).
  */
 public final class SharedRecorder implements SyscallRecorder {
     private final SyscallRecorder inner;

@@ -99,6 +99,46 @@ class RecordingPerModeTest {
         }
     }
 
+    /**
+     * A thread per connection: a connection's close is recorded by its thread, the next accept4 by
+     * the acceptor, and the kernel hands the freed fd number straight to the next connection. Many
+     * short connections one after the other: each connection's track still holds its own calls,
+     * ending in exactly one close, and none lands on another's track or the acceptor's.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"threads", "virtual-threads"})
+    void aReusedFdNumberStartsANewTrackAfterTheOldConnectionsClose(String mode) throws Exception {
+        Path trace = tmp.resolve("trace.json");
+        int connections = 40;
+        try (ServerHandle s = ServerHandle.start(mode, "--trace", trace.toString(), "--trace-format", "perfetto",
+                "--trace-connections", Integer.toString(connections))) {
+            for (int k = 0; k < connections; k++) {
+                try (RawClient c = new RawClient(s.port())) {
+                    c.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    assertEquals(200, c.readResponse(false).status());
+                    assertTrue(c.closedByServer());
+                }
+            }
+            s.stop();
+        }
+        assertTimeline(trace, mode);
+        List<Map<String, Object>> events = TimelineTest.events(trace);
+        Map<Integer, String> names = TimelineTest.threadNames(events);
+        Map<Integer, Integer> closes = new HashMap<>();
+        for (var e : events) {
+            if (!"X".equals(e.get("ph"))) continue;
+            int tid = TimelineTest.num(e.get("tid"));
+            String name = (String) e.get("name");
+            if (!names.get(tid).startsWith("conn ")) {
+                assertFalse(name.equals("read") || name.equals("sendto"), "a connection's call off its track: " + e);
+            } else if (name.equals("close")) {
+                closes.merge(tid, 1, Integer::sum);
+            }
+        }
+        assertEquals(connections, closes.size(), "every connection's track ends in its close: " + closes);
+        assertTrue(closes.values().stream().allMatch(n -> n == 1), "one close per track: " + closes);
+    }
+
     private void assertRefused(List<String> args) throws Exception {
         Path out = tmp.resolve("stderr");
         Process p = new ProcessBuilder(ServerProcess.command(args.toArray(String[]::new))).redirectError(out.toFile()).start();
