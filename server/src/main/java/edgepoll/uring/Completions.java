@@ -35,12 +35,8 @@ final class Completions implements Ring.CompletionHandler {
 
     @Override
     public void onCompletion(long userData, int res, int flags) {
-        if (trace == null) {
-            handle(userData, res, flags);
-        } else {
-            handle(userData, res, flags);
-            trace.handled();
-        }
+        handle(userData, res, flags);
+        if (trace != null) trace.handled();  // the CQE's slice ends once it is handled
     }
 
     private void handle(long userData, int res, int flags) {
