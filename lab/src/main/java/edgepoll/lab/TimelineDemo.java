@@ -20,6 +20,9 @@ import java.util.List;
  *   <li>{@code two-requests DIR}: the same two keep-alive requests against et and lt, each request
  *       and the close sent only once the loop sleeps in epoll_wait again ({@link #settle}), so every
  *       run shows the same calls;</li>
+ *   <li>{@code uring DIR}: the same two requests against --mode uring: CQEs as slices, arrows from
+ *       the io_uring_enter that submitted each SQE (not settled: the uring loop sleeps in
+ *       io_uring_enter, which {@link #settle} does not look for);</li>
  *   <li>{@code et-stall DIR}: seed 001's "2 kB written, 1 kB read" against --drain naive, strict
  *       and short-read (echo, reads of 1 kB): prints what the client got and when; the naive one
  *       stalls until the client sends one more byte.</li>
@@ -34,14 +37,15 @@ public final class TimelineDemo {
 
     public static void main(String[] args) throws Exception {
         boolean link = args.length == 4 && args[0].equals("link-1mib");
-        if (!link && (args.length != 2 || !(args[0].equals("two-requests") || args[0].equals("et-stall")))) {
-            System.err.println("usage: TimelineDemo two-requests|et-stall DIR | link-1mib DIR NETNS HOST");
+        if (!link && (args.length != 2 || !List.of("two-requests", "et-stall", "uring").contains(args[0]))) {
+            System.err.println("usage: TimelineDemo two-requests|et-stall|uring DIR | link-1mib DIR NETNS HOST");
             System.exit(2);
         }
         Path dir = Path.of(args[1]);
         Files.createDirectories(dir);
         if (link) linkMebibyte(dir, args[2], args[3]);
         else if (args[0].equals("two-requests")) twoRequests(dir);
+        else if (args[0].equals("uring")) uring(dir);
         else etStall(dir);
     }
 
@@ -84,24 +88,7 @@ public final class TimelineDemo {
         List<String> panels = new ArrayList<>();
         for (String mode : List.of("et", "lt")) {
             Path trace = dir.resolve("two-requests-" + mode + ".json");
-            warmUp(true, 3_000, "--mode", mode);
-            Server server = start("--mode", mode, "--trace", trace.toString());
-            int[] loop = server.loopThreadIds();
-            int fds = ProcProbes.openFds();
-            try (Socket c = connect(server.port())) {
-                c.setSoTimeout(5_000);
-                awaitAccepted(fds);
-                settle(loop);
-                byte[] req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-                for (int r = 0; r < 2; r++) {
-                    c.getOutputStream().write(req);
-                    readResponse(c.getInputStream());
-                    settle(loop);
-                }
-            }
-            settle(loop);
-            server.stop();
-            server.close();
+            traceTwoRequests(trace, mode);
             panels.add("--mode " + mode + ": two keep-alive GETs, then the client closes=" + trace);
         }
         render(dir.resolve("two-requests.svg"), panels);
@@ -133,6 +120,38 @@ public final class TimelineDemo {
             if (System.nanoTime() > end) throw new IllegalStateException("the server did not accept within 2 s");
             java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
+    }
+
+    /** A warmed-up server of {@code mode} traced into {@code trace}: two keep-alive GETs, then the client closes. */
+    private static void traceTwoRequests(Path trace, String mode) throws Exception {
+        boolean settles = !mode.equals("uring");
+        warmUp(true, 3_000, "--mode", mode);
+        Server server = start("--mode", mode, "--trace", trace.toString());
+        int[] loop = server.loopThreadIds();
+        int fds = ProcProbes.openFds();
+        try (Socket c = connect(server.port())) {
+            c.setSoTimeout(5_000);
+            if (settles) {
+                awaitAccepted(fds);
+                settle(loop);
+            }
+            byte[] req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int r = 0; r < 2; r++) {
+                c.getOutputStream().write(req);
+                readResponse(c.getInputStream());
+                if (settles) settle(loop);
+            }
+        }
+        if (settles) settle(loop);
+        server.stop();
+        server.close();
+    }
+
+    /** Two keep-alive GETs against --mode uring, then the client closes: its CQEs and their submissions. */
+    static void uring(Path dir) throws Exception {
+        Path trace = dir.resolve("two-requests-uring.json");
+        traceTwoRequests(trace, "uring");
+        render(dir.resolve("two-requests-uring.svg"), List.of("--mode uring: two keep-alive GETs, then the client closes=" + trace));
     }
 
     static void linkMebibyte(Path dir, String netns, String host) throws Exception {

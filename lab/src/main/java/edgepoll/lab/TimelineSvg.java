@@ -12,7 +12,8 @@ import java.util.Map;
  * Draws {@code --trace-format perfetto} files as one SVG, one panel per file: a row per track
  * (the loop's, then each connection's), each syscall a box at its start and duration (at least
  * 2 px wide so a microsecond call stays visible), and the flow arrows as lines from the wake-up to
- * the calls it caused. The same JSON opens in ui.perfetto.dev; this renderer exists because the
+ * the calls it caused (under io_uring: each CQE a box, the arrows from the io_uring_enter that
+ * submitted its SQE). The same JSON opens in ui.perfetto.dev; this renderer exists because the
  * figures in docs/timelines.md are made where no browser can reach it.
  *
  * <p>Each panel's time axis spans the panel's connections (first accept4 to last close, with a
@@ -41,8 +42,13 @@ public final class TimelineSvg {
         }
         StringBuilder body = new StringBuilder();
         int y = 10;
-        for (String[] p : panels) y = panel(body, p[0], Files.readString(Path.of(p[1])), y);
-        Files.writeString(Path.of(args[0]), svg(body, y + legend(body, y) + 10));
+        boolean uring = false;
+        for (String[] p : panels) {
+            String json = Files.readString(Path.of(p[1]));
+            uring |= json.contains("\"cat\":\"cqe\"");
+            y = panel(body, p[0], json, y);
+        }
+        Files.writeString(Path.of(args[0]), svg(body, y + legend(body, y, uring) + 10));
         System.out.println("wrote " + args[0]);
     }
 
@@ -57,17 +63,20 @@ public final class TimelineSvg {
         Object r = s.args().get("result");
         boolean failed = r instanceof Double d && d < 0;
         return switch (s.name()) {
-            case "epoll_wait", "poll" -> "#d5d8dc";
-            case "read" -> failed ? "#e74c3c" : "#3498db";
-            case "sendto" -> failed ? "#e74c3c" : "#27ae60";
-            case "accept4" -> failed ? "#f1948a" : "#8e44ad";
+            case "epoll_wait", "poll", "io_uring_enter" -> "#d5d8dc";
+            case "read", "cqe recv" -> failed ? "#e74c3c" : "#3498db";
+            case "sendto", "cqe send" -> failed ? "#e74c3c" : "#27ae60";
+            case "accept4", "cqe accept" -> failed ? "#f1948a" : "#8e44ad";
             default -> s.name().startsWith("epoll_ctl") ? "#f39c12" : "#7f8c8d";
         };
     }
 
-    private static int legend(StringBuilder b, int y) {
-        String[][] items = {{"#d5d8dc", "epoll_wait (blocked)"}, {"#8e44ad", "accept4"}, {"#f39c12", "epoll_ctl"},
-                {"#3498db", "read"}, {"#27ae60", "sendto"}, {"#e74c3c", "EAGAIN / error"}, {"#7f8c8d", "close, shutdown, other"}};
+    private static int legend(StringBuilder b, int y, boolean uring) {
+        String[][] items = uring
+                ? new String[][] {{"#d5d8dc", "io_uring_enter (blocked)"}, {"#8e44ad", "cqe accept"}, {"#3498db", "cqe recv"},
+                    {"#27ae60", "cqe send"}, {"#e74c3c", "error"}, {"#7f8c8d", "cqe close, other"}}
+                : new String[][] {{"#d5d8dc", "epoll_wait (blocked)"}, {"#8e44ad", "accept4"}, {"#f39c12", "epoll_ctl"},
+                    {"#3498db", "read"}, {"#27ae60", "sendto"}, {"#e74c3c", "EAGAIN / error"}, {"#7f8c8d", "close, shutdown, other"}};
         int x = LEFT;
         for (String[] it : items) {
             b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
@@ -75,7 +84,8 @@ public final class TimelineSvg {
             x += 30 + it[1].length() * 7;
         }
         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#c0392b\" marker-end=\"url(#a)\"/>"
-                + "<text x=\"%d\" y=\"%d\">the event epoll_wait reported -&gt; the call it caused</text>%n", LEFT, y + 26, LEFT + 30, y + 26, LEFT + 36, y + 30));
+                + "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT, y + 26, LEFT + 30, y + 26, LEFT + 36, y + 30,
+                uring ? "the io_uring_enter that submitted an SQE -&gt; its CQE" : "the event epoll_wait reported -&gt; the call it caused"));
         return 36;
     }
 
@@ -127,7 +137,7 @@ public final class TimelineSvg {
     static Axis axis(List<Slice> slices, int loopTid) {
         double t0 = Double.MAX_VALUE, t1 = -Double.MAX_VALUE;
         for (Slice s : slices) {
-            if (s.tid() != loopTid || s.name().equals("accept4")) {  // the connections' span
+            if (s.tid() != loopTid || s.name().equals("accept4") || s.name().equals("cqe accept")) {  // the connections' span
                 t0 = Math.min(t0, s.ts());
                 t1 = Math.max(t1, s.ts() + s.dur());
             }
@@ -183,11 +193,11 @@ public final class TimelineSvg {
                 + String.format(Locale.ROOT, " (%.1f us)", s.dur());
         b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s</title></rect>%n",
                 x0, ry, w, BOX, color(s), esc(tip)));
-        String label = s.name().equals("epoll_wait") ? "epoll_wait = " + num(r)
+        String label = s.name().equals("epoll_wait") || s.name().equals("io_uring_enter") ? s.name() + " = " + num(r)
                 : s.name() + (s.args().containsKey("errno") ? " " + s.args().get("errno") : "");
         if (w > label.length() * 6.6 + 4) {
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\">%s</text>%n", x0 + 3, ry + 13,
-                    s.name().equals("epoll_wait") || s.name().equals("poll") ? "#333" : "white", esc(label)));
+                    color(s).equals("#d5d8dc") ? "#333" : "white", esc(label)));
         }
     }
 

@@ -49,11 +49,17 @@ class TimelineTest {
         return ((Double) o).intValue();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"et", "lt", "poll"})
-    void perfettoTraceHoldsExactlyTheCountedCallsOnTheirTracks(String mode, @TempDir Path dir) throws Exception {
-        Path trace = dir.resolve("trace.json");
-        Stats stats;
+    /** Each track's name, by its tid. */
+    static Map<Integer, String> threadNames(List<Map<String, Object>> events) {
+        Map<Integer, String> names = new HashMap<>();
+        for (var e : events) {
+            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) names.put(num(e.get("tid")), (String) args(e).get("name"));
+        }
+        return names;
+    }
+
+    /** Two connections of three requests each (the last one closing), every connection traced; the final stats. */
+    private static Stats twoConnectionsTraced(String mode, Path trace) throws Exception {
         try (ServerHandle s = ServerHandle.start(mode, "--trace", trace.toString(), "--trace-format", "perfetto", "--trace-connections", "100")) {
             for (int k = 0; k < 2; k++) {
                 // idle time between the connections, so the loop blocks in its wait (not waiting for anything)
@@ -68,13 +74,17 @@ class TimelineTest {
                     assertTrue(c.closedByServer());
                 }
             }
-            stats = s.stop();
+            return s.stop();
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"et", "lt", "poll"})
+    void perfettoTraceHoldsExactlyTheCountedCallsOnTheirTracks(String mode, @TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.json");
+        Stats stats = twoConnectionsTraced(mode, trace);
         List<Map<String, Object>> events = events(trace);
-        Map<Integer, String> threadNames = new HashMap<>();
-        for (var e : events) {
-            if ("M".equals(e.get("ph")) && "thread_name".equals(e.get("name"))) threadNames.put(num(e.get("tid")), (String) args(e).get("name"));
-        }
+        Map<Integer, String> threadNames = threadNames(events);
         int loopTid = stats.loops().get(0).tid();
         assertTrue(threadNames.get(loopTid).startsWith("loop0"), threadNames.toString());
         assertEquals(3, threadNames.size(), "the loop's track and one per connection: " + threadNames);
@@ -145,5 +155,79 @@ class TimelineTest {
         assertTrue(args.size() >= 3, "two panels or more in " + figure + ".svg: " + args);
         TimelineSvg.main(args.toArray(String[]::new));
         assertEquals(committed, Files.readString(dir.resolve(figure + ".svg")), figure + ".svg is not what TimelineSvg draws from its traces");
+    }
+
+    /**
+     * --mode uring: the loop's track holds its syscalls (every io_uring_enter, blocked ones long)
+     * and its own requests' CQEs; each connection's track its CQEs ({@code cqe recv}, {@code cqe
+     * send}, ... {@code cqe close}); an arrow from the enter that submitted a request to each of
+     * its CQEs. Every connection traced: syscall slices per name equal the counters, and every
+     * send and accept CQE counted is a slice.
+     */
+    @org.junit.jupiter.api.Test
+    void uringTimelineHasCqeSlicesAndSubmissionArrows(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("uring.json");
+        Stats stats = twoConnectionsTraced("uring", trace);
+        List<Map<String, Object>> events = events(trace);
+        Map<Integer, String> threadNames = threadNames(events);
+        int loopTid = stats.loops().get(0).tid();
+        assertTrue(threadNames.get(loopTid).startsWith("loop0"), threadNames.toString());
+        assertEquals(3, threadNames.size(), "the loop's track and one per connection: " + threadNames);
+
+        Map<String, Integer> syscalls = new TreeMap<>(), cqes = new TreeMap<>();
+        Set<String> cqeStarts = new HashSet<>();
+        List<double[]> enters = new java.util.ArrayList<>();
+        boolean longEnter = false;
+        for (var e : events) {
+            if (!"X".equals(e.get("ph"))) continue;
+            String name = (String) e.get("name");
+            int tid = num(e.get("tid"));
+            assertTrue(threadNames.containsKey(tid), "a slice on a named track: " + e);
+            if ("cqe".equals(e.get("cat"))) {
+                cqes.merge(name, 1, Integer::sum);
+                boolean own = num(args(e).get("slot")) == -1;  // the accept, the wake-up poll, the cancel of the accept at stop
+                assertEquals(own, tid == loopTid, "the loop's own requests' CQEs on its track, the connections' on theirs: " + e);
+                cqeStarts.add(tid + "@" + e.get("ts"));
+            } else {
+                syscalls.merge(name, 1, Integer::sum);
+                assertEquals(loopTid, tid, "every syscall of the uring loop is the loop's: " + e);
+                if (name.equals("io_uring_enter")) {
+                    enters.add(new double[] {(Double) e.get("ts"), (Double) e.get("ts") + (Double) e.get("dur")});
+                    if ((Double) e.get("dur") > 20_000) longEnter = true;
+                }
+            }
+        }
+        assertTrue(longEnter, "the loop's blocked time shows as long io_uring_enter slices");
+        SyscallCounters total = stats.total();
+        Map<String, Integer> counted = new TreeMap<>();
+        for (Sys sys : Sys.ALL) {
+            if (total.calls(sys) > 0) counted.put(sys.straceName, (int) total.calls(sys));
+        }
+        assertEquals(counted, syscalls, "syscall slices per name equal the counters");
+        assertEquals(total.cqes(edgepoll.stats.UringOp.SEND), (long) cqes.getOrDefault("cqe send", 0), "every send CQE a slice: " + cqes);
+        assertEquals(total.cqes(edgepoll.stats.UringOp.ACCEPT), (long) cqes.getOrDefault("cqe accept", 0), cqes.toString());
+        assertTrue(cqes.getOrDefault("cqe recv", 0) >= 6 && cqes.getOrDefault("cqe close", 0) == 2, cqes.toString());
+
+        Set<String> arrowEnds = new HashSet<>();
+        int starts = 0;
+        for (var e : events) {
+            if (!"submission".equals(e.get("name"))) continue;
+            double ts = (Double) e.get("ts");
+            if ("s".equals(e.get("ph"))) {
+                starts++;
+                assertEquals(loopTid, num(e.get("tid")), "arrows start on the loop's track");
+                assertTrue(enters.stream().anyMatch(x -> x[0] <= ts && ts <= x[1]), "an arrow starts inside an io_uring_enter: " + e);
+            } else {
+                String key = num(e.get("tid")) + "@" + e.get("ts");
+                assertTrue(cqeStarts.contains(key), "an arrow ends where a CQE's slice starts: " + e);
+                arrowEnds.add(key);
+            }
+        }
+        assertEquals(starts, arrowEnds.size(), "one arrow per CQE at most");
+        for (var e : events) {
+            if ("X".equals(e.get("ph")) && "cqe send".equals(e.get("name"))) {
+                assertTrue(arrowEnds.contains(num(e.get("tid")) + "@" + e.get("ts")), "each send's CQE has the arrow from its submission: " + e);
+            }
+        }
     }
 }

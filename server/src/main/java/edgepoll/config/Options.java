@@ -276,9 +276,7 @@ public record Options(Mode mode, Drain drain, AppProtocol protocol, String bind,
             if (drainGiven && mode != Mode.ET && drain == Drain.NAIVE) {
                 throw new IllegalArgumentException("--drain naive applies to --mode et only");
             }
-            if (mode == Mode.URING && traceFormat == TraceFormat.PERFETTO) {
-                throw new IllegalArgumentException("--trace-format perfetto applies to the readiness modes, not --mode uring (its trace is text)");
-            }
+            Recording.check(sharedEpoll, trace);
             if (sqpoll && mode != Mode.URING) {
                 throw new IllegalArgumentException("--sqpoll applies to --mode uring only");
             }

@@ -64,7 +64,10 @@ public final class LoopSyscalls {
 
     /** After a timed call: its latency, and the recorder's plain record ({@link SyscallRecorder#call}). */
     private void done(Sys kind, int fd, long n, long rc, long t0) {
-        long t1 = System.nanoTime();
+        done(kind, fd, n, rc, t0, System.nanoTime());
+    }
+
+    private void done(Sys kind, int fd, long n, long rc, long t0, long t1) {
         if (latency != null) latency.record(kind, rc, t1 - t0);
         if (tracer != null) tracer.call(kind, fd, n, rc, t0, t1);
     }
@@ -214,42 +217,63 @@ public final class LoopSyscalls {
     /**
      * io_uring_setup through {@link Ring#open}: counts every io_uring_setup it made (more than one
      * when the kernel refused optional flags). A refusal (EPERM, ENOSYS) is counted once and thrown.
+     * Timed as one: Ring.open's calls cannot be told apart from here, so with several each gets an
+     * equal share of the whole (the mmaps of the rings included).
      */
     public Ring uringSetup(int entries, int flags, int sqThreadIdleMs) throws SyscallException {
+        long t0 = start();
         Ring r;
         try {
             r = Ring.open(entries, flags, sqThreadIdleMs);
         } catch (SyscallException e) {
             counters.count(Sys.IO_URING_SETUP, -e.errno());
+            if (timed) done(Sys.IO_URING_SETUP, -1, -1, -e.errno(), t0);
             throw e;
         }
-        for (int i = 0; i < r.setupCalls(); i++) counters.count(Sys.IO_URING_SETUP, i < r.setupCalls() - 1 ? -Errno.EINVAL : r.fd());
+        int calls = r.setupCalls();
+        long t1 = timed ? System.nanoTime() : 0L;
+        for (int i = 0; i < calls; i++) {
+            int rc = i < calls - 1 ? -Errno.EINVAL : r.fd();
+            counters.count(Sys.IO_URING_SETUP, rc);
+            if (timed) done(Sys.IO_URING_SETUP, -1, -1, rc, t1 - (t1 - t0) * (calls - i) / calls, t1 - (t1 - t0) * (calls - i - 1) / calls);
+        }
         return r;
     }
 
-    /** A provided-buffer ring registered on {@code ring} (one io_uring_register). */
+    /** A provided-buffer ring registered on {@code ring} (one io_uring_register; timed with its allocation and mmap). */
     public BufferRing uringRegisterBuffers(Ring ring, short group, int count, int size) throws SyscallException {
+        long t0 = start();
         try {
             BufferRing b = BufferRing.register(ring, group, count, size);
             counters.count(Sys.IO_URING_REGISTER, 0);
+            if (timed) done(Sys.IO_URING_REGISTER, ring.fd(), -1, 0, t0);
             return b;
         } catch (SyscallException e) {
             counters.count(Sys.IO_URING_REGISTER, -e.errno());
+            if (timed) done(Sys.IO_URING_REGISTER, ring.fd(), -1, -e.errno(), t0);
             throw e;
         }
     }
 
-    /** Unregisters and frees {@code buffers} (one io_uring_register while the ring is open). */
+    /** Unregisters and frees {@code buffers} (one io_uring_register while the ring is open; timed with the freeing). */
     public void uringUnregisterBuffers(Ring ring, BufferRing buffers) {
-        if (ring.isOpen()) counters.count(Sys.IO_URING_REGISTER, 0);
+        long t0 = start();
+        boolean open = ring.isOpen();
+        int fd = open ? ring.fd() : -1;
         buffers.close();
+        if (!open) return;
+        counters.count(Sys.IO_URING_REGISTER, 0);
+        if (timed) done(Sys.IO_URING_REGISTER, fd, -1, 0, t0);
     }
 
-    /** Closes {@code ring}: its munmaps (not counted: not a loop syscall we trace) and the close of its fd. */
+    /** Closes {@code ring}: its munmaps (not counted: not a loop syscall we trace; timed with the close) and the close of its fd. */
     public void uringClose(Ring ring) {
         if (!ring.isOpen()) return;
+        long t0 = start();
+        int fd = ring.fd();
         ring.close();
         counters.count(Sys.CLOSE, 0);
+        if (timed) done(Sys.CLOSE, fd, -1, 0, t0);
     }
 
     /**
@@ -266,18 +290,8 @@ public final class LoopSyscalls {
         counters.countEnter(rc);
         counters.countCqOverflow(rc, ring.cqOverflowPending(), ring.cqDropped());
         if (timed) {
-            lap(Sys.IO_URING_ENTER, rc, t0);
-            // uring traces are text only (Options refuses --trace-format perfetto with --mode uring);
-            // an enter serves every traced connection at once, so it is shown whenever one is followed
-            if (tracer instanceof Tracer text && text.followsAny()) {
-                StringBuilder sb = text.begin();
-                if (sb != null) {
-                    sb.append("io_uring_enter(").append(ring.fd()).append(", ").append(ring.lastToSubmit()).append(", ")
-                      .append(minComplete).append(", 0x").append(Integer.toHexString(ring.lastEnterFlags()))
-                      .append(timeoutNanos < 0 ? ", NULL, 0)" : ", {ts=" + timeoutNanos / 1000 + "us}, 24)");
-                    text.end(sb, rc);
-                }
-            }
+            long t1 = lap(Sys.IO_URING_ENTER, rc, t0);
+            if (tracer != null) tracer.uringEnter(ring.fd(), ring.lastToSubmit(), minComplete, ring.lastEnterFlags(), timeoutNanos, rc, t0, t1);
         }
         return rc;
     }

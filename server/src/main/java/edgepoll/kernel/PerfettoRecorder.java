@@ -3,39 +3,40 @@ package edgepoll.kernel;
 import edgepoll.stats.Sys;
 import edgepoll.sys.Epoll;
 import edgepoll.sys.EpollEvents;
-import edgepoll.sys.Errno;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * {@code --trace FILE --trace-format perfetto}: one loop's syscalls as Chrome trace events (the
- * JSON that ui.perfetto.dev and chrome://tracing open). Tracks (threads of one process):
+ * JSON that ui.perfetto.dev and chrome://tracing open; written by {@link TraceEvents}). Tracks
+ * (threads of one process):
  * <ul>
  *   <li>the loop's own track (its kernel tid): every call not on a connection's fd (epoll_wait,
- *       accept4, the listener's and the epoll fd's calls), so the time blocked in epoll_wait shows
- *       as long spans;</li>
+ *       io_uring_enter, accept4, the listener's, the ring's and the epoll fd's calls), so the time
+ *       blocked in epoll_wait or io_uring_enter shows as long spans; under io_uring also the
+ *       completions of the loop's own requests (the multishot accept, the wake-up poll);</li>
  *   <li>one track per traced connection (the first {@code --trace-connections} accepted): every
- *       call on its fd, from the epoll_ctl(ADD) after its accept4 to its close;</li>
+ *       call on its fd, from the epoll_ctl(ADD) after its accept4 to its close; under io_uring
+ *       every completion (CQE) of a request on it, {@code cqe recv}, {@code cqe send}, ... to
+ *       {@code cqe close};</li>
  *   <li>flow arrows from each epoll_wait to the calls its events caused: for every fd it reported
- *       (and for the listener), an arrow to each call on that fd until the next epoll_wait.</li>
+ *       (and for the listener), an arrow to each call on that fd until the next epoll_wait; under
+ *       io_uring, from the io_uring_enter that submitted a request to each of its CQEs.</li>
  * </ul>
- * Each slice is named as strace names the call ({@link Sys#straceName}) and carries fd, size
+ * Each syscall slice is named as strace names the call ({@link Sys#straceName}) and carries fd, size
  * (bytes asked), result, and errno's name when it failed. Calls on connections beyond the quota are
- * left out, so with enough {@code --trace-connections} the slices per name equal the counters.
+ * left out, so with enough {@code --trace-connections} the slices per name equal the counters (and
+ * the {@code cqe} slices per op the CQE counters).
  *
- * <p>Owned by the loop thread: events are appended as JSON text (at most {@link #MAX_CHARS}
- * characters, then an instant event that says the trace was cut). Timestamps are microseconds
- * since {@link #BASE}, shared by every loop of the process.
+ * <p>Owned by the loop thread; a blocking model's threads share one under a lock
+ * ({@link SharedRecorder}).
  */
 public final class PerfettoRecorder implements SyscallRecorder {
-    static final int MAX_CHARS = 32 << 20;
-    /** Pid of the one process in the trace. */
-    static final int PID = 1;
-    /** Time zero of every loop's trace in this JVM. */
-    static final long BASE = System.nanoTime();
-
     private final int loop;
     private final int tid;
-    private final StringBuilder out = new StringBuilder(1 << 16);
+    private final TraceEvents out;
     /** Per fd: the track of the connection on it (0: none), and -1 for connections left untraced. */
     private int[] track = new int[1024];
     /** Per fd: the epoll_wait whose event names it (its flow origin, a timestamp in ns), or -1. */
@@ -46,15 +47,24 @@ public final class PerfettoRecorder implements SyscallRecorder {
     private int toFollow;
     private int connections;
     private long flowIds;
-    private boolean truncated;
+    /** io_uring: user_data of the traced SQEs queued since the last enter. */
+    private long[] queued = new long[64];
+    private int queuedCount;
+    /** io_uring: per user_data, when each of its SQEs still in flight was submitted (oldest first). */
+    private final Map<Long, ArrayDeque<Long>> submitted = new HashMap<>();
 
     public PerfettoRecorder(int loop, int tid, int connections) {
+        this(loop, tid, "loop" + loop, connections);
+    }
+
+    /** {@code name}: the loop track's name (its tid is added). */
+    public PerfettoRecorder(int loop, int tid, String name, int connections) {
         this.loop = loop;
         this.tid = tid;
         this.toFollow = connections;
+        this.out = new TraceEvents(tid);
         Arrays.fill(flowFrom, -1);
-        meta("thread_name", tid, "loop" + loop + " (tid " + tid + ")");
-        meta("thread_sort_index", tid, Integer.toString(loop * 100_000));
+        out.name(tid, name + " (tid " + tid + ")", loop * 100_000);
     }
 
     private int trackOf(int fd) {
@@ -76,33 +86,47 @@ public final class PerfettoRecorder implements SyscallRecorder {
         return t == 0 ? tid : t < 0 ? 0 : t;
     }
 
-    @Override
-    public void call(Sys kind, int fd, long n, long rc, long t0, long t1) {
-        int t = where(fd);
-        if (t != 0) slice(kind.straceName, t, fd, n, rc, t0, t1, null);
-        if (kind == Sys.CLOSE && fd >= 0 && fd < track.length && rc == 0) {  // the fd number is free for the next connection
+    /** A newly accepted connection on {@code fd}: gets a track of its own while the quota lasts, else is left out. */
+    public void follow(int fd) {
+        if (fd < 0) return;
+        grow(fd);
+        if (toFollow > 0) {
+            toFollow--;
+            connections++;
+            int conn = 1_000_000_000 + loop * 1_000_000 + connections;  // a synthetic tid: one track per connection
+            track[fd] = conn;
+            out.name(conn, "conn " + connections + " fd " + fd + " (loop" + loop + ")", loop * 100_000 + connections);
+        } else {
+            track[fd] = -1;
+        }
+    }
+
+    /** Whether the connection on {@code fd} has a track. */
+    public boolean traces(int fd) {
+        return trackOf(fd) > 0;
+    }
+
+    /** The connection on {@code fd} is gone (its close completed): the fd number is free for the next one. */
+    public void release(int fd) {
+        if (fd >= 0 && fd < track.length) {
             track[fd] = 0;
             flowFrom[fd] = -1;
         }
     }
 
     @Override
+    public void call(Sys kind, int fd, long n, long rc, long t0, long t1) {
+        int t = where(fd);
+        if (t != 0) slice(kind.straceName, t, fd, n, rc, t0, t1, null);
+        if (kind == Sys.CLOSE && rc == 0) release(fd);
+    }
+
+    @Override
     public void accept(int listenFd, int flags, int rc, long t0, long t1) {
-        if (rc >= 0) {
-            grow(rc);
-            if (toFollow > 0) {
-                toFollow--;
-                connections++;
-                int conn = 1_000_000_000 + loop * 1_000_000 + connections;  // a synthetic tid: one track per connection
-                track[rc] = conn;
-                meta("thread_name", conn, "conn " + connections + " fd " + rc + " (loop" + loop + ")");
-                meta("thread_sort_index", conn, Integer.toString(loop * 100_000 + connections));
-            } else {
-                track[rc] = -1;
-            }
+        follow(rc);
+        if (slice(Sys.ACCEPT4.straceName, tid, listenFd, -1, rc, t0, t1, null) && listenerFlowFrom >= 0) {
+            out.flow("event", ++flowIds | (long) loop << 40, tid, listenerFlowFrom, tid, t0);
         }
-        StringBuilder sb = slice(Sys.ACCEPT4.straceName, tid, listenFd, -1, rc, t0, t1, null);
-        if (sb != null && listenerFlowFrom >= 0) flow(listenerFlowFrom, tid, t0);
     }
 
     @Override
@@ -157,73 +181,55 @@ public final class PerfettoRecorder implements SyscallRecorder {
         if (t != 0) slice(Sys.SETSOCKOPT.straceName, t, fd, -1, rc, t0, t1, "\"level\":" + level + ",\"name\":" + name + ",\"value\":" + value);
     }
 
-    /** One complete ("X") event; then, on a connection's track, the arrow from the epoll_wait that reported its fd. */
-    private StringBuilder slice(String name, int track, int fd, long n, long rc, long t0, long t1, String extra) {
-        if (!room()) return null;
-        StringBuilder sb = out;
-        sb.append("{\"ph\":\"X\",\"name\":\"").append(name).append("\",\"cat\":\"syscall\",\"pid\":").append(PID)
-          .append(",\"tid\":").append(track).append(",\"ts\":");
-        micros(sb, t0 - BASE);
-        sb.append(",\"dur\":");
-        micros(sb, Math.max(0, t1 - t0));
-        sb.append(",\"args\":{\"fd\":").append(fd);
-        if (n >= 0) sb.append(",\"size\":").append(n);
-        sb.append(",\"result\":").append(rc);
-        if (rc < 0) sb.append(",\"errno\":\"").append(Errno.name((int) -rc)).append('"');
-        if (extra != null) sb.append(',').append(extra);
-        sb.append("}},\n");
-        if (track != tid && fd >= 0 && fd < flowFrom.length && flowFrom[fd] >= 0) flow(flowFrom[fd], track, t0);
-        return sb;
+    /**
+     * The SQEs are submitted as the enter begins, so their arrows start just inside its slice; SQEs
+     * queued while the kernel's thread polls the ring (--sqpoll) are taken without an enter, and
+     * theirs start at the next enter the loop makes.
+     */
+    @Override
+    public void uringEnter(int ringFd, int toSubmit, int minComplete, int flags, long timeoutNanos, int rc, long t0, long t1) {
+        slice(Sys.IO_URING_ENTER.straceName, tid, ringFd, -1, rc, t0, t1, "\"to_submit\":" + toSubmit + ",\"min_complete\":" + minComplete
+                + ",\"flags\":" + flags + ",\"timeout_us\":" + (timeoutNanos < 0 ? -1 : timeoutNanos / 1000));
+        if (rc < 0 && rc != -edgepoll.sys.Errno.ETIME && rc != -edgepoll.sys.Errno.EINTR) return;  // nothing submitted: they wait for the next
+        long at = t0 + Math.min(500, (t1 - t0) / 2);
+        for (int i = 0; i < queuedCount; i++) submitted.computeIfAbsent(queued[i], k -> new ArrayDeque<>()).addLast(at);
+        queuedCount = 0;
     }
 
-    /** A flow arrow (v1 flow events): from inside the loop track's slice at {@code from} to the slice starting at {@code to}. */
-    private void flow(long from, int toTrack, long to) {
-        long id = ((long) loop << 40) | ++flowIds;
-        out.append("{\"ph\":\"s\",\"name\":\"event\",\"cat\":\"flow\",\"id\":").append(id).append(",\"pid\":").append(PID)
-           .append(",\"tid\":").append(tid).append(",\"ts\":");
-        micros(out, from - BASE);
-        out.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"name\":\"event\",\"cat\":\"flow\",\"id\":").append(id).append(",\"pid\":").append(PID)
-           .append(",\"tid\":").append(toTrack).append(",\"ts\":");
-        micros(out, to - BASE);
-        out.append("},\n");
+    /** io_uring: an SQE with {@code userData} was queued for the loop itself or a traced connection; its CQEs get an arrow from the enter that submits it. */
+    public void queued(long userData) {
+        if (queuedCount == queued.length) queued = Arrays.copyOf(queued, queuedCount * 2);
+        queued[queuedCount++] = userData;
     }
 
-    private void meta(String name, int track, String value) {
-        boolean number = name.endsWith("index");
-        out.append("{\"ph\":\"M\",\"name\":\"").append(name).append("\",\"pid\":").append(PID).append(",\"tid\":").append(track)
-           .append(",\"args\":{\"").append(number ? "sort_index" : "name").append("\":");
-        if (number) out.append(value);
-        else out.append('"').append(value).append('"');
-        out.append("}},\n");
-    }
-
-    private boolean room() {
-        if (out.length() < MAX_CHARS) return true;
-        if (!truncated) {
-            truncated = true;
-            out.append("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"trace truncated at ").append(MAX_CHARS).append(" characters\",\"pid\":")
-               .append(PID).append(",\"tid\":").append(tid).append(",\"ts\":");
-            micros(out, System.nanoTime() - BASE);
-            out.append("},\n");
+    /**
+     * io_uring: one CQE, a slice named {@code name} from {@code t0} (reaped) to {@code t1} (handled)
+     * on the loop's track ({@code own}: the loop's own request) or the connection's on {@code fd}
+     * (when traced), with an arrow from the enter that submitted its request; {@code more}: the
+     * request stays in flight (F_MORE).
+     */
+    public void completion(String name, boolean own, int fd, long userData, int res, boolean more, String extra, long t0, long t1) {
+        ArrayDeque<Long> from = submitted.get(userData);
+        Long at = from == null ? null : more ? from.peekFirst() : from.pollFirst();
+        if (from != null && from.isEmpty()) submitted.remove(userData);
+        int t = own ? tid : trackOf(fd);
+        if (t <= 0) return;
+        if (out.slice(name, "cqe", t, fd, -1, res, t0, t1, extra) && at != null) {
+            out.flow("submission", ++flowIds | (long) loop << 40, tid, at, t, t0);
         }
-        return false;
     }
 
-    /** Nanoseconds as microseconds with three decimals (the trace-event unit). */
-    private static void micros(StringBuilder sb, long nanos) {
-        if (nanos < 0) {
-            sb.append('-');
-            nanos = -nanos;
+    /** One syscall slice; then, on a connection's track, the arrow from the epoll_wait that reported its fd. */
+    private boolean slice(String name, int track, int fd, long n, long rc, long t0, long t1, String extra) {
+        if (!out.slice(name, "syscall", track, fd, n, rc, t0, t1, extra)) return false;
+        if (track != tid && fd >= 0 && fd < flowFrom.length && flowFrom[fd] >= 0) {
+            out.flow("event", ++flowIds | (long) loop << 40, tid, flowFrom[fd], track, t0);
         }
-        sb.append(nanos / 1000).append('.');
-        long f = nanos % 1000;
-        if (f < 100) sb.append('0');
-        if (f < 10) sb.append('0');
-        sb.append(f);
+        return true;
     }
 
     @Override
     public String output() {
-        return out.toString();
+        return out.text();
     }
 }

@@ -26,6 +26,12 @@ public interface SyscallRecorder {
 
     void setsockopt(int fd, int level, int name, long value, int rc, long t0, long t1);
 
+    /**
+     * io_uring_enter on the ring {@code ringFd}: the SQEs it was asked to submit, the completions it
+     * waited for, its flags and its timeout (negative: none).
+     */
+    void uringEnter(int ringFd, int toSubmit, int minComplete, int flags, long timeoutNanos, int rc, long t0, long t1);
+
     /** This loop's record: text lines, or JSON trace events separated by commas. */
     String output();
 

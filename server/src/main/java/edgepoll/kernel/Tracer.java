@@ -105,7 +105,8 @@ public final class Tracer implements SyscallRecorder {
         maybeFollow(rc);
         StringBuilder sb = begin();
         if (sb != null) {
-            sb.append("accept4(").append(listenFd).append(", NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK)");
+            sb.append("accept4(").append(listenFd).append(", NULL, NULL, ")
+              .append((flags & edgepoll.sys.Net.SOCK_NONBLOCK) != 0 ? "SOCK_CLOEXEC|SOCK_NONBLOCK)" : "SOCK_CLOEXEC)");
             end(sb, rc);
         }
     }
@@ -131,6 +132,18 @@ public final class Tracer implements SyscallRecorder {
         if (follows(fd)) {
             line("setsockopt", fd, -1, (name == edgepoll.sys.Net.TCP_CORK ? "IPPROTO_TCP, TCP_CORK, [" : level + ", " + name + ", [") + value + "], 4", rc);
         }
+    }
+
+    /** An enter serves every traced connection at once, so it is shown whenever one is followed. */
+    @Override
+    public void uringEnter(int ringFd, int toSubmit, int minComplete, int flags, long timeoutNanos, int rc, long t0, long t1) {
+        if (!followsAny()) return;
+        StringBuilder sb = begin();
+        if (sb == null) return;
+        sb.append("io_uring_enter(").append(ringFd).append(", ").append(toSubmit).append(", ")
+          .append(minComplete).append(", 0x").append(Integer.toHexString(flags))
+          .append(timeoutNanos < 0 ? ", NULL, 0)" : ", {ts=" + timeoutNanos / 1000 + "us}, 24)");
+        end(sb, rc);
     }
 
     /** One line: {@code call(fd[, N][, rest]) = rc}. */

@@ -57,7 +57,7 @@ public final class SharedEpollLoop extends Worker {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            sys = new LoopSyscalls(arena, null);
+            sys = new LoopSyscalls(arena, null, options.syscallLatency());  // no --trace here: Options refuses it
             tid = edgepoll.sys.Syscalls.gettid();
             ready = new EpollEvents(arena, options.maxEvents());
             ctl = new EpollEvents(arena, 1);

@@ -3,6 +3,9 @@ package edgepoll.model;
 import edgepoll.config.Mode;
 import edgepoll.config.Options;
 import edgepoll.kernel.LoopSyscalls;
+import edgepoll.kernel.PerfettoRecorder;
+import edgepoll.kernel.SharedRecorder;
+import edgepoll.kernel.SyscallRecorder;
 import edgepoll.stats.SyscallCounters;
 import edgepoll.worker.Worker;
 
@@ -36,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * counted on its own thread and added to this worker's total when it ends; {@code --read-timeout}
  * sets SO_RCVTIMEO on every accepted socket (seed 000's settimeout). Stop: shutdown(2) on the
  * listener and on every open connection wakes every blocked call.
+ *
+ * <p>{@code --trace}: one recorder for every thread of the model ({@link SharedRecorder}): the
+ * acceptor's track, one per traced connection (under {@code --mode threads} and
+ * {@code virtual-threads} each is the calls of that connection's thread), and under
+ * {@code --trace-format perfetto} the virtual-thread poller's own track.
  */
 public final class BlockingServer extends Worker {
     private final Set<BlockingSession> sessions = ConcurrentHashMap.newKeySet();
@@ -43,6 +51,8 @@ public final class BlockingServer extends Worker {
     private final Semaphore slots;
     private volatile LoopSyscalls acceptor;
     private VirtualThreadPoller poller;
+    /** --trace: the record every thread of this model writes to, set before any session starts; else null. */
+    volatile SharedRecorder recorder;
 
     public BlockingServer(int index, Options options, int listenFd) {
         super(index, options, listenFd);
@@ -56,8 +66,11 @@ public final class BlockingServer extends Worker {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            acceptor = new LoopSyscalls(arena, null);
             tid = Syscalls.gettid();  // not counted: see LoopSyscalls
+            if (options.trace() != null) {
+                tracer = recorder = new SharedRecorder(SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()));
+            }
+            acceptor = new LoopSyscalls(arena, recorder, options.syscallLatency());
             try {
                 acceptLoop();
             } catch (Throwable t) {
@@ -134,6 +147,18 @@ public final class BlockingServer extends Worker {
         }
         sessions.remove(s);
         slots.release();
+    }
+
+    /**
+     * The poller thread's recorder: the shared one for text; for a timeline one of its own, so its
+     * long epoll_waits get a track of their own rather than overlapping the acceptor's accept4.
+     */
+    SyscallRecorder pollerRecorder(int pollerTid) {
+        SharedRecorder r = recorder;
+        if (r == null || !options.traceFormat().equals("perfetto")) return r;
+        SharedRecorder own = new SharedRecorder(new PerfettoRecorder(index, pollerTid, "poller" + index, 0));
+        r.alsoOutput(own);
+        return own;
     }
 
     VirtualThreadPoller poller() {

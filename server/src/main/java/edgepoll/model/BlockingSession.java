@@ -46,8 +46,8 @@ final class BlockingSession implements Runnable {
         thread = Thread.currentThread();
         LoopSyscalls s = null;
         try (Arena arena = Arena.ofConfined()) {
-            s = sys = new LoopSyscalls(arena, null);
             Options o = server.options;
+            s = sys = new LoopSyscalls(arena, server.recorder, o.syscallLatency());
             if (server.virtual()) ctlEvent = new EpollEvents(arena, 1);
             if (o.readTimeoutMs() > 0 && !server.virtual()) s.setReceiveTimeout(fd, o.readTimeoutMs());
             Protocol p = Protocol.create(arena, o, server.statsSource, o.mode() == Mode.BLOCKING);
@@ -57,13 +57,13 @@ final class BlockingSession implements Runnable {
             serve(c, p, s);
             synchronized (this) {
                 closed = true;
-                s.close(fd);
+                closeFd(s);
             }
         } catch (Throwable t) {
             synchronized (this) {
                 if (!closed && s != null) {
                     closed = true;
-                    s.close(fd);
+                    closeFd(s);
                 }
             }
             if (server.failure == null && !server.stopRequested) server.failure = t;
@@ -156,6 +156,22 @@ final class BlockingSession implements Runnable {
         if (deadline > 0) return Math.max(1, deadline - System.nanoTime());
         long t = server.options.readTimeoutMs();
         return t > 0 ? t * 1_000_000 : -1;
+    }
+
+    /**
+     * close(2) of the connection. With --trace it is made under the shared recorder's lock: the
+     * record follows connections by fd number, so a newer connection the acceptor gets with the
+     * same number must be recorded after this close, never before it.
+     */
+    private void closeFd(LoopSyscalls s) {
+        Object r = server.recorder;
+        if (r == null) {
+            s.close(fd);
+        } else {
+            synchronized (r) {
+                s.close(fd);
+            }
+        }
     }
 
     /** Wakes this session from another thread if it is blocked (stop). */

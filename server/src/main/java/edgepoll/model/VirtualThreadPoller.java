@@ -30,10 +30,15 @@ final class VirtualThreadPoller implements Runnable {
     private volatile int epfd = -1, wakeFd = -1;
     private volatile LoopSyscalls sys;
     private volatile boolean stopping;
+    private final BlockingServer server;
     private Thread thread;
 
+    private VirtualThreadPoller(BlockingServer server) {
+        this.server = server;
+    }
+
     static VirtualThreadPoller start(BlockingServer server) throws InterruptedException {
-        VirtualThreadPoller p = new VirtualThreadPoller();
+        VirtualThreadPoller p = new VirtualThreadPoller(server);
         p.thread = Thread.ofPlatform().daemon().name("edgepoll-vt-poller-" + server.index).start(p);
         p.started.await();
         return p;
@@ -42,7 +47,8 @@ final class VirtualThreadPoller implements Runnable {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            LoopSyscalls s = sys = new LoopSyscalls(arena, null);
+            // gettid not counted (see LoopSyscalls); the recorder puts this thread's waits on a track of its own
+            LoopSyscalls s = sys = new LoopSyscalls(arena, server.pollerRecorder(Syscalls.gettid()), server.options.syscallLatency());
             epfd = SyscallException.check("epoll_create1", s.epollCreate1());
             wakeFd = SyscallException.check("eventfd", s.eventfd(Net.EFD_NONBLOCK | Net.EFD_CLOEXEC));
             EpollEvents ctl = new EpollEvents(arena, 1);

@@ -36,10 +36,16 @@ final class Completions implements Ring.CompletionHandler {
 
     @Override
     public void onCompletion(long userData, int res, int flags) {
+        handle(userData, res, flags);
+        if (trace != null) trace.handled();  // the CQE's slice ends once it is handled
+    }
+
+    private void handle(long userData, int res, int flags) {
         UringOp op = UserData.op(userData);
         counters.countCqe(op, res);
         int slot = UserData.slot(userData);
         if (slot == UserData.LOOP) {
+            if (trace != null) trace.completed(userData, op, null, res, flags);
             switch (op) {
                 case ACCEPT -> acceptor.onCompletion(res, Cqe.hasMore(flags));
                 case POLL -> wake.onCompletion(Cqe.hasMore(flags));
@@ -57,7 +63,7 @@ final class Completions implements Ring.CompletionHandler {
             counters.countStaleEvent();
             return;
         }
-        if (trace != null) trace.completed(op, c, res, flags);
+        if (trace != null) trace.completed(userData, op, c, res, flags);
         switch (op) {
             case RECV -> onRecv(c, res, flags);
             case SEND -> onSend(c, res);

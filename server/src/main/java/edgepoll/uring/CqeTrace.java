@@ -1,42 +1,26 @@
 package edgepoll.uring;
 
-import edgepoll.kernel.Tracer;
 import edgepoll.stats.UringOp;
-import edgepoll.sys.uring.Cqe;
 
 /**
- * --trace for the ring: one {@code cqe op(fd) slot= gen= [F_MORE] [F_BUFFER bid=] = res} line per
- * completion of a followed connection, and the accept line that starts following one. The enter
- * lines are LoopSyscalls'. Owned by the loop thread; the builder is the Tracer's own (no allocation
- * per line).
+ * --trace for the ring, told about every SQE queued and every CQE reaped: {@link CqeText} writes
+ * the strace-like lines ({@code --trace-format text}), {@link CqeTimeline} the Perfetto slices and
+ * arrows ({@code --trace-format perfetto}). The enters are LoopSyscalls'. Null when not tracing:
+ * the loop's only cost then is a check of a final field. Owned by the loop thread.
  */
-final class CqeTrace {
-    private final Tracer text;
+interface CqeTrace {
+    /** An SQE with {@code userData} was queued, on connection {@code fd} (-1: the loop's own request). */
+    void queued(long userData, int fd);
 
-    CqeTrace(Tracer text) {
-        this.text = text;
-    }
+    /** Before a CQE is handled: the request's connection ({@code c}, null for the loop's own), its result and flags. */
+    void completed(long userData, UringOp op, UringConnection c, int res, int flags);
 
-    void accepted(int listenFd, UringConnection c) {
-        if (!text.accepting()) return;
-        text.maybeFollow(c.fd);
-        StringBuilder sb = text.begin();
-        if (sb == null) return;
-        sb.append("cqe accept(").append(listenFd).append(") slot=").append(c.slot).append(" gen=").append(c.generation);
-        text.end(sb, c.fd);
-    }
+    /** After the CQE last passed to {@link #completed} was handled. */
+    void handled();
 
-    void completed(UringOp op, UringConnection c, int res, int flags) {
-        if (!text.follows(c.fd)) return;
-        StringBuilder sb = text.begin();
-        if (sb == null) return;
-        sb.append("cqe ").append(op.opName).append('(').append(c.fd).append(") slot=").append(c.slot).append(" gen=").append(c.generation);
-        if (Cqe.hasMore(flags)) sb.append(" F_MORE");
-        if (Cqe.hasBuffer(flags)) sb.append(" F_BUFFER bid=").append(Cqe.bufferId(flags));
-        text.end(sb, res);
-    }
+    /** A connection was accepted on the listener. */
+    void accepted(int listenFd, UringConnection c);
 
-    void closed(UringConnection c) {
-        text.unfollow(c.fd);
-    }
+    /** The connection's close completed: its fd number may be reused from now on. */
+    void closed(UringConnection c);
 }

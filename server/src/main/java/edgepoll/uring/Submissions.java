@@ -25,52 +25,66 @@ final class Submissions {
     private final SyscallCounters counters;
     private final Ring ring;
     private final MemorySegment sqes;
+    /** --trace: told of every SQE (its user_data and fd), for the timeline's arrows; else null. */
+    private final CqeTrace trace;
 
-    Submissions(LoopSyscalls sys, Ring ring) {
+    Submissions(LoopSyscalls sys, Ring ring, CqeTrace trace) {
         this.sys = sys;
         this.counters = sys.counters;
         this.ring = ring;
         this.sqes = ring.sqes();
+        this.trace = trace;
+    }
+
+    /** Every SQE written: counted by op, and shown to the trace. */
+    private void queued(UringOp op, long userData, int fd) {
+        counters.countSqe(op);
+        if (trace != null) trace.queued(userData, fd);
     }
 
     /** The listener's multishot accept. */
     void acceptMultishot(int listenFd) {
         Prep.acceptMultishot(sqes, next(), listenFd, ACCEPT_FLAGS, ACCEPT_UD);
-        counters.countSqe(UringOp.ACCEPT);
+        queued(UringOp.ACCEPT, ACCEPT_UD, -1);
     }
 
     /** Cancels the listener's accept (its CQE then comes without F_MORE). */
     void cancelAccept() {
-        Prep.cancel(sqes, next(), ACCEPT_UD, UserData.of(UringOp.CANCEL, UserData.LOOP, 0));
-        counters.countSqe(UringOp.CANCEL);
+        long ud = UserData.of(UringOp.CANCEL, UserData.LOOP, 0);
+        Prep.cancel(sqes, next(), ACCEPT_UD, ud);
+        queued(UringOp.CANCEL, ud, -1);
     }
 
     /** A multishot (edge-triggered) poll for input on the wake eventfd. */
     void pollWake(int wakeFd) {
-        Prep.pollAdd(sqes, next(), wakeFd, Net.POLLIN, true, UserData.of(UringOp.POLL, UserData.LOOP, 0));
-        counters.countSqe(UringOp.POLL);
+        long ud = UserData.of(UringOp.POLL, UserData.LOOP, 0);
+        Prep.pollAdd(sqes, next(), wakeFd, Net.POLLIN, true, ud);
+        queued(UringOp.POLL, ud, -1);
     }
 
     /** The connection's multishot recv into the provided-buffer group. */
     void recv(UringConnection c) {
-        Prep.recvMultishot(sqes, next(), c.fd, BUFFER_GROUP, UserData.of(UringOp.RECV, c.slot, c.generation));
-        counters.countSqe(UringOp.RECV);
+        long ud = UserData.of(UringOp.RECV, c.slot, c.generation);
+        Prep.recvMultishot(sqes, next(), c.fd, BUFFER_GROUP, ud);
+        queued(UringOp.RECV, ud, c.fd);
         c.recvArmed = true;
         c.ops++;
     }
 
     /** Cancels the connection's multishot recv (backpressure). */
     void cancelRecv(UringConnection c) {
-        Prep.cancel(sqes, next(), UserData.of(UringOp.RECV, c.slot, c.generation), UserData.of(UringOp.CANCEL, c.slot, c.generation));
-        counters.countSqe(UringOp.CANCEL);
+        long ud = UserData.of(UringOp.CANCEL, c.slot, c.generation);
+        Prep.cancel(sqes, next(), UserData.of(UringOp.RECV, c.slot, c.generation), ud);
+        queued(UringOp.CANCEL, ud, c.fd);
         c.recvCancelling = true;
         c.ops++;
     }
 
     /** Sends {@code length} bytes of {@code from} at {@code offset}; {@code from} stays reachable until the CQE. */
     void send(UringConnection c, MemorySegment from, long offset, int length, boolean body) {
-        Prep.send(sqes, next(), c.fd, from, offset, length, SEND_FLAGS, UserData.of(UringOp.SEND, c.slot, c.generation));
-        counters.countSqe(UringOp.SEND);
+        long ud = UserData.of(UringOp.SEND, c.slot, c.generation);
+        Prep.send(sqes, next(), c.fd, from, offset, length, SEND_FLAGS, ud);
+        queued(UringOp.SEND, ud, c.fd);
         c.sending = from;
         c.sendingBody = body;
         c.sendInFlight = true;
@@ -79,20 +93,23 @@ final class Submissions {
 
     /** shutdown(SHUT_WR) through the ring: our FIN after the reply. */
     void shutdownWrite(UringConnection c) {
-        Prep.shutdown(sqes, next(), c.fd, Net.SHUT_WR, UserData.of(UringOp.SHUTDOWN, c.slot, c.generation));
-        counters.countSqe(UringOp.SHUTDOWN);
+        long ud = UserData.of(UringOp.SHUTDOWN, c.slot, c.generation);
+        Prep.shutdown(sqes, next(), c.fd, Net.SHUT_WR, ud);
+        queued(UringOp.SHUTDOWN, ud, c.fd);
         c.ops++;
     }
 
     /** Cancels every request on the connection's fd, then closes it: both in the next submission, in that order. */
     void cancelAllAndClose(UringConnection c) {
         if (c.recvArmed || c.sendInFlight) {
-            Prep.cancelFd(sqes, next(), c.fd, UserData.of(UringOp.CANCEL, c.slot, c.generation));
-            counters.countSqe(UringOp.CANCEL);
+            long ud = UserData.of(UringOp.CANCEL, c.slot, c.generation);
+            Prep.cancelFd(sqes, next(), c.fd, ud);
+            queued(UringOp.CANCEL, ud, c.fd);
             c.ops++;
         }
-        Prep.close(sqes, next(), c.fd, UserData.of(UringOp.CLOSE, c.slot, c.generation));
-        counters.countSqe(UringOp.CLOSE);
+        long close = UserData.of(UringOp.CLOSE, c.slot, c.generation);
+        Prep.close(sqes, next(), c.fd, close);
+        queued(UringOp.CLOSE, close, c.fd);
         c.ops++;
     }
 

@@ -4,6 +4,8 @@ import edgepoll.config.Options;
 import edgepoll.proto.Protocol;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.stats.SyscallCounters;
+import edgepoll.kernel.PerfettoRecorder;
+import edgepoll.kernel.SyscallRecorder;
 import edgepoll.kernel.Tracer;
 import edgepoll.sys.Errno;
 import edgepoll.sys.SyscallException;
@@ -31,7 +33,7 @@ import java.lang.foreign.Arena;
  * ({@link UringTransfer}: the transport every loop shares, over the ring), expire timers, publish counters if asked; and
  * the stop. The parts: {@link Submissions} (every SQE), {@link ProvidedBuffers},
  * {@link UringSlots} (connections by slot), {@link UringAcceptor}, {@link WakePoll},
- * {@link CqeTrace}; {@link UringProbe} checks the kernel before any loop starts.
+ * {@link CqeTrace} (--trace); {@link UringProbe} checks the kernel before any loop starts.
  *
  * <p>No other syscall is made while connections only exchange requests and replies; shutdown and
  * close go through the ring as well. Syscalls outside the ring: close(2) of a connection refused
@@ -76,10 +78,9 @@ public final class UringLoop extends PublishingWorker {
 
     @Override
     protected void serve(Arena arena) throws Exception {
-        Tracer text = options.trace() != null ? new Tracer(index, options.traceConnections()) : null;  // text only (Options refuses perfetto here)
-        tracer = text;
-        sys = new LoopSyscalls(arena, text);
         tid = Syscalls.gettid();
+        tracer = options.trace() != null ? SyscallRecorder.create(options.traceFormat(), index, tid, options.traceConnections()) : null;
+        sys = new LoopSyscalls(arena, tracer, options.syscallLatency());
         clock.tick();
         int flags = options.sqpoll() ? Ring.SETUP_SQPOLL | Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_SUBMIT_ALL
                 : Ring.SETUP_SINGLE_ISSUER | Ring.SETUP_DEFER_TASKRUN | Ring.SETUP_SUBMIT_ALL;
@@ -87,8 +88,9 @@ public final class UringLoop extends PublishingWorker {
         buffers = new ProvidedBuffers(sys.uringRegisterBuffers(ring, Submissions.BUFFER_GROUP,
                 Math.max(256, Integer.highestOneBit(options.uringEntries()) * 2), options.bufferSize()));
         protocol = Protocol.create(arena, options, statsSource, false);
-        Submissions sq = new Submissions(sys, ring);
-        CqeTrace trace = text != null ? new CqeTrace(text) : null;
+        CqeTrace trace = tracer instanceof Tracer text ? new CqeText(text)
+                : tracer instanceof PerfettoRecorder timeline ? new CqeTimeline(timeline) : null;
+        Submissions sq = new Submissions(sys, ring, trace);
         slots = new UringSlots(new BufferPool(arena, options.sliceSize()));
         transfer = new UringTransfer(sys, sq, buffers, slots, new Deadlines(options), clock, protocol, options.cork());
         acceptor = new UringAcceptor(sys, sq, slots, transfer, clock, trace, listenFd, options.maxConnections());

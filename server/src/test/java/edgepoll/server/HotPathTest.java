@@ -65,7 +65,7 @@ class HotPathTest {
 
     /** --syscall-latency records into preallocated histograms: still nothing allocated per request. */
     @ParameterizedTest
-    @ValueSource(strings = {"et", "lt"})
+    @ValueSource(strings = {"et", "lt", "uring"})
     @Timeout(value = 2 * JIT_DEADLINE_MS, unit = TimeUnit.MILLISECONDS)
     void syscallLatencyOnStillAllocatesNothingPerRequest(String variant) throws Exception {
         steadyStateAllocatesNothing(variant, "http", "--syscall-latency");
