@@ -43,21 +43,26 @@ public final class SyscallComparison {
             LinkComparison.main(args);
             return;
         }
+        for (String r : table(WORKLOADS)) System.out.println(r);
+    }
+
+    /**
+     * The table's lines, the two header lines first, one row per workload and variant in this order
+     * (uring rows left out, saying why on stderr, where the kernel refuses io_uring); progress goes to
+     * stderr. {@code main} prints it for {@link #WORKLOADS}; a test runs it for smaller workloads to
+     * compare the docs' copies of the table with its shape.
+     */
+    static List<String> table(List<Workload> workloads) throws Exception {
         long start = System.nanoTime();
         List<String> rows = new ArrayList<>();
         rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s %10s %9s",
                 "workload", "mode", "requests", "syscalls", "epoll_wait", "events", "reads", "EAGAIN", "epoll_ctl", "bytes", "uring", "CQEs"));
         rows.add(String.format(Locale.ROOT, "%-15s %-14s %9s %10s %10s %9s %9s %10s %10s %11s %10s %9s",
                 "", "", "", "/request", "/request", "/wakeup", "/request", "/request", "/request", "/write", "enter/req", "/enter"));
-        String refusal = null;
-        try {
-            edgepoll.uring.UringLoop.checkAvailable();
-        } catch (edgepoll.sys.SyscallException e) {
-            refusal = e.getMessage();
-            System.err.println("syscalls-et-vs-lt: uring and uring-sqpoll not run: " + refusal);
-        }
-        int done = 0, total = WORKLOADS.size() * VARIANTS.length;
-        for (Workload w : WORKLOADS) {
+        String refusal = uringRefusal();
+        if (refusal != null) System.err.println("syscalls-et-vs-lt: uring and uring-sqpoll not run: " + refusal);
+        int done = 0, total = workloads.size() * VARIANTS.length;
+        for (Workload w : workloads) {
             for (String v : VARIANTS) {
                 if (refusal != null && v.startsWith("uring")) continue;
                 System.err.printf(Locale.ROOT, "\r[%2d/%d] %-15s %-14s %5.1f s", ++done, total, w.name, v, (System.nanoTime() - start) / 1e9);
@@ -66,7 +71,17 @@ public final class SyscallComparison {
             }
         }
         System.err.printf(Locale.ROOT, "\rdone in %.1f s%40s%n", (System.nanoTime() - start) / 1e9, "");
-        for (String r : rows) System.out.println(r);
+        return rows;
+    }
+
+    /** Why this kernel refuses the uring variants, or null when it runs them. */
+    static String uringRefusal() {
+        try {
+            edgepoll.uring.UringLoop.checkAvailable();
+            return null;
+        } catch (edgepoll.sys.SyscallException e) {
+            return e.getMessage();
+        }
     }
 
     private static String row(Workload w, String variant, SyscallCounters c) {

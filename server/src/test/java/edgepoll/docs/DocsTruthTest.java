@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import edgepoll.config.Options;
 import edgepoll.load.LoadOptions;
 import edgepoll.server.testkit.RawClient;
+import edgepoll.server.testkit.RepoFiles;
 import edgepoll.server.testkit.ServerHandle;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,35 +36,14 @@ class DocsTruthTest {
     /** Keys that are data, not schema: errno names and the events histogram's bucket floors. */
     private static final Pattern DATA_KEY = Pattern.compile("E[A-Z0-9]+|[0-9]+\\+?");
 
-    private static final Path ROOT = repoRoot();
+    private static final Path ROOT = RepoFiles.ROOT;
 
-    /** The repository root: the nearest directory at or above the working directory holding README.md and docs/. */
-    private static Path repoRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("README.md")) && Files.isDirectory(p.resolve("docs"))
-                    && Files.isDirectory(p.resolve("scripts"))) {
-                return p;
-            }
-        }
-        throw new AssertionError("no README.md with docs/ and scripts/ above " + Path.of("").toAbsolutePath());
+    private static String read(String relative) {
+        return RepoFiles.read(relative);
     }
 
-    private static String read(String relative) throws IOException {
-        Path p = ROOT.resolve(relative);
-        assertTrue(Files.isRegularFile(p), relative + " exists");
-        return Files.readString(p, StandardCharsets.UTF_8);
-    }
-
-    /** README.md and every docs/*.md, by path relative to the root. */
-    private static Map<String, String> pages() throws IOException {
-        Map<String, String> pages = new LinkedHashMap<>();
-        pages.put("README.md", read("README.md"));
-        try (Stream<Path> s = Files.list(ROOT.resolve("docs"))) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
-                pages.put("docs/" + p.getFileName(), Files.readString(p, StandardCharsets.UTF_8));
-            }
-        }
-        return pages;
+    private static Map<String, String> pages() {
+        return RepoFiles.pages();
     }
 
     /** The part of a markdown page from the heading containing {@code heading} to the next heading of any level. */

@@ -65,6 +65,11 @@ class ClientTest {
             assertEquals(1, p.exitValue(), err);
             assertTrue(err.contains("this client speaks the echo protocol (start the server with --protocol echo)"), err);
             assertTrue(err.contains("server closed the connection"), "the header timeout ends it: " + err);
+            // The child's stdout and stderr pipes were opened inside the server's fd-leak window; the
+            // JDK's process reaper closes them only some time after the exit (under load, after the
+            // leak check had seen them: "pipe:[...]" twice). Closed here, they are not the server's.
+            p.getInputStream().close();
+            p.getErrorStream().close();
         }
     }
 }

@@ -34,6 +34,9 @@ final class ReportJson {
     String render(List<Target> targets) {
         StringBuilder b = new StringBuilder("{\n  \"schema\": \"edgepoll-bench-compare/2\",\n");
         b.append("  \"elapsed_s\": ").append(Json.num(Math.round(report.elapsedS))).append(",\n");
+        b.append("  \"server_count\": ").append(cfg.servers().size()).append(",\n  \"servers\": [");
+        for (int i = 0; i < cfg.servers().size(); i++) b.append(i == 0 ? "" : ", ").append(Json.str(cfg.servers().get(i).name()));
+        b.append("],\n");
         b.append("  \"config\": {\"blocks\": ").append(cfg.blocks()).append(", \"seed\": ").append(cfg.seed())
                 .append(", \"targets_only\": ").append(cfg.targetsOnly()).append(", \"warmup_s\": ").append(Json.num(cfg.warmupS()))
                 .append(", \"duration_s\": ").append(Json.num(cfg.durationS())).append(", \"server_cpu\": ").append(cfg.serverCpu())

@@ -42,6 +42,10 @@ final class ReportMarkdown {
         this.verdicts = new ReportVerdicts(r);
     }
 
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+
     String render(List<Target> targets) throws IOException {
         StringBuilder b = new StringBuilder();
         header(b);
@@ -67,8 +71,9 @@ final class ReportMarkdown {
         String name = cfg.out().getFileName().toString();
         if (name.startsWith("run-") && cfg.out().getParent() != null) name = cfg.out().getParent().getFileName() + "/" + name;  // --repeat
         b.append("# edgepoll side by side — ").append(name).append("\n\n");
-        b.append(String.format(Locale.ROOT, "This run took %s (wall time, from the first server's start to this report).%n%n",
-                Compare.Progress.mmss(report.elapsedS)));
+        b.append(String.format(Locale.ROOT, "This run took %s (wall time, from the first server's start to this report): %s, %s, %s%s.%n%n",
+                Compare.Progress.mmss(report.elapsedS), count(cfg.servers().size(), "server"), count(cfg.workloads().size(), "workload"),
+                count(cfg.blocks(), "block"), cfg.quick() ? " (--quick)" : ""));
         b.append(Machine.describe(cfg)).append('\n');
         if (cfg.load().link() != null) {
             b.append("**Over a link, not loopback.** The servers ran in one network namespace and the load in another, joined by a veth "

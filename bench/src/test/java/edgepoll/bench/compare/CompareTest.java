@@ -123,9 +123,11 @@ class CompareTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("## Targets") && report.contains("2 windows measured in 2 blocks"), report);
         assertTrue(report.contains("This run took ") && report.contains("## A/A calibration") && report.contains("## Windows"), report);
+        assertTrue(report.contains("to this report): 1 server, 1 workload, 2 blocks."), report);
         assertTrue(report.contains("syscalls per request at the floor, edgepoll-et"), report);
         assertTrue(report.contains("| network | loopback (127.0.0.1") && !report.contains("Over a link"), report);
         String json = Files.readString(out.resolve("results.json"));
+        assertTrue(json.contains("\"server_count\": 1,\n  \"servers\": [\"edgepoll-et\"],") && Json.number(json, "elapsed_s") >= 1, json);
         assertEquals(2, json.split("\"workload\": \"http-c16\", \"block\"").length - 1, json);
         double rps = Json.number(json.substring(json.indexOf("\"runs\"")), "rps");
         assertTrue(rps > 100, json);
