@@ -1,6 +1,7 @@
 package edgepoll.model;
 
 import edgepoll.config.Mode;
+import edgepoll.config.TraceFormat;
 import edgepoll.config.Options;
 import edgepoll.kernel.LoopSyscalls;
 import edgepoll.kernel.PerfettoRecorder;
@@ -155,7 +156,7 @@ public final class BlockingServer extends Worker {
      */
     SyscallRecorder pollerRecorder(int pollerTid) {
         SharedRecorder r = recorder;
-        if (r == null || !options.traceFormat().equals("perfetto")) return r;
+        if (r == null || options.traceFormat() != TraceFormat.PERFETTO) return r;
         SharedRecorder own = new SharedRecorder(new PerfettoRecorder(index, pollerTid, "poller" + index, 0));
         r.alsoOutput(own);
         return own;
